@@ -1,0 +1,1 @@
+"""Citypact: cities, companies and city networks cutting emissions together."""

@@ -1,0 +1,79 @@
+"""The `citypact` command."""
+
+import asyncio
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from app import migrations
+from app.config import get_settings
+from app.db import make_engine, make_sessionmaker
+from app.identity import service as identity
+
+cli = typer.Typer(help="Citypact: cities and companies cutting emissions together.", no_args_is_help=True)
+db_cli = typer.Typer(help="Database migrations.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+console = Console()
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Migrate the database up to REVISION (the newest by default)."""
+    migrations.upgrade(get_settings().database_url, revision)
+    console.print(f"[green]Database at {revision}.[/green]")
+
+
+@db_cli.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base.")]) -> None:
+    """Migrate the database down to REVISION."""
+    migrations.downgrade(get_settings().database_url, revision)
+    console.print(f"[green]Database at {revision}.[/green]")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Migrate the database to the newest revision, then serve the API and the pages."""
+    settings = get_settings()
+    migrations.upgrade(settings.database_url)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+    )
+
+
+@cli.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="The administrator's email.")],
+    password: Annotated[str, typer.Option(help="Password (12 characters or more).")],
+) -> None:
+    """Create a platform administrator, or make an existing account one (idempotent)."""
+    if len(password) < 12:
+        raise typer.BadParameter("the password needs at least 12 characters", param_hint="--password")
+
+    async def run() -> bool:
+        engine = make_engine(get_settings().database_url)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                _, changed = await identity.ensure_platform_admin(session, email=email, password=password)
+                await session.commit()
+                return changed
+        finally:
+            await engine.dispose()
+
+    changed = asyncio.run(run())
+    console.print(f"[green]{email} {'is now' if changed else 'was already'} a platform administrator.[/green]")
+
+
+def main() -> None:
+    cli()

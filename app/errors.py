@@ -1,0 +1,175 @@
+"""The domain error tree and the handlers that render every error as RFC 9457 problem details.
+
+API requests get `application/problem+json`; browsers asking for HTML get an error page with
+the same status.
+"""
+
+import logging
+import uuid
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("citypact")
+
+PROBLEM_TYPE_BASE = "https://citypact.org/problems/"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class AppError(Exception):
+    """A failure the caller can understand and act on."""
+
+    status: int = 400
+    code: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers
+        self.extra = extra
+
+
+class Unauthorized(AppError):
+    status, code, title = 401, "unauthorized", "Authentication required"
+
+    def __init__(self, detail: str = "Sign in or send a valid bearer token.", **extra: Any) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"}, **extra)
+
+
+class Forbidden(AppError):
+    status, code, title = 403, "forbidden", "Not allowed"
+
+
+class NotFound(AppError):
+    status, code, title = 404, "not-found", "Not found"
+
+
+class Conflict(AppError):
+    status, code, title = 409, "conflict", "Conflict"
+
+
+class InvalidTransition(Conflict):
+    code, title = "invalid-transition", "Invalid status transition"
+
+
+class PreconditionFailed(AppError):
+    status, code, title = 412, "precondition-failed", "Precondition failed"
+
+
+class Unprocessable(AppError):
+    """A request that is well formed but breaks a rule of the domain."""
+
+    status, code, title = 422, "unprocessable", "Unprocessable content"
+
+    def __init__(self, detail: str, *, loc: list[str | int] | None = None, **extra: Any) -> None:
+        errors = extra.pop("errors", None) or [{"loc": loc or ["body"], "msg": detail}]
+        super().__init__(detail, errors=errors, **extra)
+
+
+class TooManyRequests(AppError):
+    status, code, title = 429, "too-many-requests", "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    code: str | None = None,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    phrase = HTTPStatus(status).phrase
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + (code or phrase.lower().replace(" ", "-")),
+        "title": title or phrase,
+        "status": status,
+        "detail": detail,
+    }
+    body.update(extra)
+    return body
+
+
+def _wants_html(request: Request) -> bool:
+    if request.url.path.startswith("/api/"):
+        return False
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept
+
+
+def _render(request: Request, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    status = body["status"]
+    if _wants_html(request):
+        from app.web.templating import render_error
+
+        return render_error(request, body, headers=headers)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for error in exc.errors():
+        loc = [part for part in error.get("loc", ()) if isinstance(part, (str, int))]
+        errors.append({"loc": loc, "msg": error.get("msg", "invalid value")})
+    return errors
+
+
+async def app_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    body = problem(exc.status, exc.detail, code=exc.code, title=exc.title, **exc.extra)
+    return _render(request, body, exc.headers)
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = _validation_errors(exc)
+    summary = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
+    body = problem(422, f"The request is invalid: {summary}", code="validation", errors=errors)
+    return _render(request, body)
+
+
+async def http_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"There is nothing at {request.url.path}."
+    elif exc.status_code == 405 and detail == "Method Not Allowed":
+        detail = f"{request.method} is not allowed on {request.url.path}."
+    body = problem(exc.status_code, detail)
+    return _render(request, body, dict(exc.headers) if exc.headers else None)
+
+
+async def integrity_error_handler(request: Request, exc: Exception) -> Response:
+    # A uniqueness race that the service's own checks could not see coming.
+    log.info("integrity error on %s %s: %s", request.method, request.url.path, exc)
+    body = problem(409, "The change conflicts with data stored meanwhile; reload and try again.", code="conflict")
+    return _render(request, body)
+
+
+async def unexpected_error_handler(request: Request, exc: Exception) -> Response:
+    request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex
+    log.exception("unexpected error, request id %s", request_id)
+    body = problem(
+        500,
+        f"Something went wrong on our side. Quote request id {request_id} when you report it.",
+        code="internal",
+        request_id=request_id,
+    )
+    return _render(request, body)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, app_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    app.add_exception_handler(IntegrityError, integrity_error_handler)
+    app.add_exception_handler(Exception, unexpected_error_handler)

@@ -1,0 +1,92 @@
+"""Who is calling, and what they may do: the one place where access is decided."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db import SessionDep, utcnow
+from app.errors import Forbidden, NotFound, Unauthorized
+from app.identity.models import AccessToken, Membership, Organization, OrgKind, Role, User
+from app.identity.security import token_digest
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("The Authorization header must be `Bearer <token>`.")
+    return token.strip()
+
+
+async def user_for_token(session: AsyncSession, token: str) -> User | None:
+    stmt = (
+        select(User)
+        .join(AccessToken, AccessToken.user_id == User.id)
+        .where(
+            AccessToken.token_hash == token_digest(token),
+            AccessToken.revoked_at.is_(None),
+            AccessToken.expires_at > utcnow(),
+        )
+    )
+    return await session.scalar(stmt)
+
+
+async def optional_user(request: Request, session: SessionDep) -> User | None:
+    token = bearer_token(request)
+    if token is None:
+        return None
+    user = await user_for_token(session, token)
+    if user is None:
+        raise Unauthorized("The bearer token is invalid, expired or revoked.")
+    return user
+
+
+async def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+    if user is None:
+        raise Unauthorized()
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+async def role_in(session: AsyncSession, user: User | None, organization_id: uuid.UUID) -> Role | None:
+    """The caller's role in the organisation; platform administrators hold admin rights everywhere."""
+    if user is None:
+        return None
+    if user.is_platform_admin:
+        return Role.ADMIN
+    stmt = select(Membership.role).where(
+        Membership.organization_id == organization_id, Membership.user_id == user.id
+    )
+    return await session.scalar(stmt)
+
+
+async def get_organization(
+    session: AsyncSession, organization_id: uuid.UUID, kind: OrgKind | None = None
+) -> Organization:
+    organization = await session.get(Organization, organization_id)
+    if organization is None or (kind is not None and organization.kind != kind):
+        label = kind.value if kind else "organisation"
+        raise NotFound(f"No {label} has the id {organization_id}.")
+    return organization
+
+
+async def require_role(
+    session: AsyncSession, user: User | None, organization_id: uuid.UUID, needed: Role
+) -> Role:
+    """Raise unless the caller holds at least `needed` in the organisation."""
+    if user is None:
+        raise Unauthorized()
+    role = await role_in(session, user, organization_id)
+    if role is None:
+        raise Forbidden(f"Only members of organisation {organization_id} may do this.")
+    if not role.includes(needed):
+        raise Forbidden(f"This needs the {needed.value} role in the organisation; you are {role.value}.")
+    return role

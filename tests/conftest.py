@@ -1,0 +1,128 @@
+"""Test fixtures: a migrated database per backend, a rolled-back session per test, an API client.
+
+The suite runs on SQLite and, when CITYPACT_TEST_POSTGRES_URL is set, again on a fresh
+PostgreSQL database: every database test is parametrised by backend.
+"""
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from alembic import command
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.engine import make_url
+
+from app.config import Settings, async_database_url
+from app.db import get_session, make_engine
+from app.main import create_app
+from app.migrations import run_on_connection
+
+POSTGRES_URL = os.environ.get("CITYPACT_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+
+
+@dataclass
+class TestDatabase:
+    backend: str
+    url: str
+    engine: AsyncEngine
+
+
+async def create_postgres_database() -> str:
+    """A fresh, empty PostgreSQL database; returns its URL."""
+    assert POSTGRES_URL
+    admin_url = make_url(async_database_url(POSTGRES_URL))
+    name = f"citypact_test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(admin_url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    await admin.dispose()
+    return admin_url.set(database=name).render_as_string(hide_password=False)
+
+
+async def drop_postgres_database(url: str) -> None:
+    assert POSTGRES_URL
+    name = make_url(url).database
+    admin = make_engine(async_database_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await admin.dispose()
+
+
+async def fresh_database_url(backend: str, tmp_dir: str) -> str:
+    if backend == "postgres":
+        return await create_postgres_database()
+    return f"sqlite+aiosqlite:///{tmp_dir}/citypact-{uuid.uuid4().hex[:8]}.db"
+
+
+async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
+    async with engine.connect() as connection:
+        await run_on_connection(connection, command.upgrade, revision)
+        await connection.commit()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+async def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[TestDatabase]:
+    backend = request.param
+    url = await fresh_database_url(backend, str(tmp_path_factory.mktemp("db")))
+    engine = make_engine(url)
+    await migrate(engine)
+    yield TestDatabase(backend, url, engine)
+    await engine.dispose()
+    if backend == "postgres":
+        await drop_postgres_database(url)
+
+
+@pytest.fixture
+async def session(database: TestDatabase) -> AsyncIterator[AsyncSession]:
+    """A session inside a transaction that is rolled back after the test."""
+    async with database.engine.connect() as connection:
+        transaction = await connection.begin()
+        async with AsyncSession(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        ) as test_session:
+            yield test_session
+        await transaction.rollback()
+
+
+def test_settings(database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "secret_key": "test-secret-key-not-for-production",
+        "log_level": "WARNING",
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def app(database: TestDatabase) -> FastAPI:
+    return create_app(test_settings(database.url))
+
+
+@pytest.fixture
+async def client(app: FastAPI, session: AsyncSession) -> AsyncIterator[httpx.AsyncClient]:
+    """An API client whose requests share the test's rolled-back session."""
+
+    async def override() -> AsyncIterator[AsyncSession]:
+        # What the test set up counts as stored before the request, as it would be in production.
+        # The request starts from the database, not from the test's objects, which stay usable.
+        await session.commit()
+        session.expunge_all()
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
+
+    app.dependency_overrides[get_session] = override
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as test_client:
+        yield test_client
+    app.dependency_overrides.clear()

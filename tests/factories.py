@@ -1,0 +1,45 @@
+"""Plain functions that make test data through the services, with sensible defaults."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.identity import service as identity
+from app.identity.models import Membership, Organization, OrgKind, Role, User
+
+PASSWORD = "a sturdy passphrase"
+
+
+async def make_user(session: AsyncSession, **overrides: Any) -> User:
+    values: dict[str, Any] = {
+        "email": f"user-{uuid.uuid4().hex[:10]}@example.org",
+        "password": PASSWORD,
+        "display_name": "Test User",
+    }
+    values.update(overrides)
+    is_admin = values.pop("is_platform_admin", False)
+    user = await identity.register_user(session, **values)
+    user.is_platform_admin = is_admin
+    await session.flush()
+    return user
+
+
+async def make_organization(
+    session: AsyncSession, *, kind: OrgKind = OrgKind.COMPANY, name: str = "Acme", creator: User | None = None
+) -> Organization:
+    creator = creator or await make_user(session)
+    return await identity.create_organization(session, kind=kind, name=name, creator=creator)
+
+
+async def add_member(session: AsyncSession, organization: Organization, user: User, role: Role) -> None:
+    session.add(Membership(organization_id=organization.id, user_id=user.id, role=role))
+    await session.flush()
+
+
+async def token_for(session: AsyncSession, user: User) -> str:
+    return await identity.issue_token(session, user=user, ttl_seconds=3600)
+
+
+async def auth_headers(session: AsyncSession, user: User) -> dict[str, str]:
+    return {"Authorization": f"Bearer {await token_for(session, user)}"}

@@ -2,6 +2,9 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -48,3 +51,11 @@ def async_database_url(url: str) -> str:
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def settings_of(request: Request) -> Settings:
+    """The settings the running application was created with."""
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+SettingsDep = Annotated[Settings, Depends(settings_of)]

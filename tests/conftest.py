@@ -27,7 +27,7 @@ BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 
 
 @dataclass
-class TestDatabase:
+class DatabaseUnderTest:
     backend: str
     url: str
     engine: AsyncEngine
@@ -67,19 +67,19 @@ async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-async def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[TestDatabase]:
+async def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[DatabaseUnderTest]:
     backend = request.param
     url = await fresh_database_url(backend, str(tmp_path_factory.mktemp("db")))
     engine = make_engine(url)
     await migrate(engine)
-    yield TestDatabase(backend, url, engine)
+    yield DatabaseUnderTest(backend, url, engine)
     await engine.dispose()
     if backend == "postgres":
         await drop_postgres_database(url)
 
 
 @pytest.fixture
-async def session(database: TestDatabase) -> AsyncIterator[AsyncSession]:
+async def session(database: DatabaseUnderTest) -> AsyncIterator[AsyncSession]:
     """A session inside a transaction that is rolled back after the test."""
     async with database.engine.connect() as connection:
         transaction = await connection.begin()
@@ -90,7 +90,7 @@ async def session(database: TestDatabase) -> AsyncIterator[AsyncSession]:
         await transaction.rollback()
 
 
-def test_settings(database_url: str, **overrides: object) -> Settings:
+def settings_for(database_url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "database_url": database_url,
         "secret_key": "test-secret-key-not-for-production",
@@ -101,8 +101,8 @@ def test_settings(database_url: str, **overrides: object) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def app(database: TestDatabase) -> FastAPI:
-    return create_app(test_settings(database.url))
+def app(database: DatabaseUnderTest) -> FastAPI:
+    return create_app(settings_for(database.url))
 
 
 @pytest.fixture

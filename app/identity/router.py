@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.common.pagination import Page, PageDep
-from app.config import get_settings
+from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import Unauthorized
 from app.identity import service
@@ -17,9 +17,8 @@ from app.identity.throttle import DatabaseThrottle, LoginThrottle, RedisThrottle
 router = APIRouter(tags=["identity"])
 
 
-def get_throttle(request: Request, session: SessionDep) -> LoginThrottle:
-    redis = getattr(request.app.state, "redis", None)
-    settings = get_settings()
+def get_throttle(request: Request, session: SessionDep, settings: SettingsDep) -> LoginThrottle:
+    redis = request.app.state.redis
     return RedisThrottle(redis, settings) if redis is not None else DatabaseThrottle(session, settings)
 
 
@@ -42,6 +41,7 @@ async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
     throttle: Annotated[LoginThrottle, Depends(get_throttle)],
+    settings: SettingsDep,
 ) -> TokenRead:
     """Exchange an email and password for a bearer token (OAuth2 password flow)."""
     email, address = form.username.strip().lower(), client_address(request)
@@ -53,7 +53,7 @@ async def token(
         await session.commit()
         raise Unauthorized("The email or the password is wrong.")
     await throttle.succeeded(email)
-    ttl = get_settings().token_ttl_seconds
+    ttl = settings.token_ttl_seconds
     access_token = await service.issue_token(session, user=user, ttl_seconds=ttl)
     return TokenRead(access_token=access_token, expires_in=ttl)
 

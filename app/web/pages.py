@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
-from app.config import get_settings
+from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import Conflict, TooManyRequests
 from app.identity import service as identity
@@ -51,6 +51,7 @@ async def signin(
     form: CheckedForm,
     session: SessionDep,
     throttle: Annotated[LoginThrottle, Depends(get_throttle)],
+    settings: SettingsDep,
 ) -> Response:
     email = str(form.get("email", "")).strip().lower()
     password = str(form.get("password", ""))
@@ -68,7 +69,7 @@ async def signin(
         context["errors"] = {"form": "The email or the password is wrong."}
         return render(request, "signin.html", context, status_code=401)
     await throttle.succeeded(email)
-    ttl = get_settings().token_ttl_seconds
+    ttl = settings.token_ttl_seconds
     token = await identity.issue_token(session, user=user, ttl_seconds=ttl)
     response = RedirectResponse(target, status_code=303)
     sign_in_cookie(request, response, token, ttl)
@@ -91,7 +92,7 @@ async def register_form(request: Request, user: PageUser) -> Response:
 
 
 @router.post("/register", response_class=HTMLResponse)
-async def register(request: Request, form: CheckedForm, session: SessionDep) -> Response:
+async def register(request: Request, form: CheckedForm, session: SessionDep, settings: SettingsDep) -> Response:
     values = {key: str(form.get(key, "")) for key in ("email", "display_name", "password")}
     data, errors = parse_form(UserCreate, values)
     values.pop("password")
@@ -103,7 +104,7 @@ async def register(request: Request, form: CheckedForm, session: SessionDep) -> 
         )
     except Conflict as exc:
         return render(request, "register.html", {"values": values, "errors": {"email": exc.detail}}, status_code=409)
-    ttl = get_settings().token_ttl_seconds
+    ttl = settings.token_ttl_seconds
     token = await identity.issue_token(session, user=user, ttl_seconds=ttl)
     response = RedirectResponse("/account", status_code=303)
     sign_in_cookie(request, response, token, ttl)

@@ -1,0 +1,42 @@
+"""The migrations build exactly the schema the models describe, on every backend."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic import command
+from sqlalchemy import inspect
+
+from app.db import make_engine
+from app.migrations import run_on_connection
+from app.models import Base
+from tests.conftest import DatabaseUnderTest, drop_postgres_database, fresh_database_url
+
+
+async def test_models_and_migrations_agree(database: DatabaseUnderTest) -> None:
+    def diff(sync_connection):  # type: ignore[no-untyped-def]
+        context = MigrationContext.configure(
+            sync_connection, opts={"compare_type": True, "target_metadata": Base.metadata}
+        )
+        return compare_metadata(context, Base.metadata)
+
+    async with database.engine.connect() as connection:
+        differences = await connection.run_sync(diff)
+    assert differences == []
+
+
+async def test_downgrade_to_base_and_upgrade_again(database: DatabaseUnderTest, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = await fresh_database_url(database.backend, str(tmp_path))
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as connection:
+            await run_on_connection(connection, command.upgrade, "head")
+            await run_on_connection(connection, command.downgrade, "base")
+            tables = await connection.run_sync(lambda c: inspect(c).get_table_names())
+            assert tables == ["alembic_version"]
+            await run_on_connection(connection, command.upgrade, "head")
+            tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+            assert set(Base.metadata.tables) <= tables
+            await connection.commit()
+    finally:
+        await engine.dispose()
+        if database.backend == "postgres":
+            await drop_postgres_database(url)

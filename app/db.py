@@ -10,7 +10,7 @@ from sqlalchemy import JSON, DateTime, Enum, MetaData, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 from uuid6 import uuid7
 
@@ -56,7 +56,13 @@ def new_id() -> uuid.UUID:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: PortableJSON}
+    type_annotation_map = {
+        datetime: UTCDateTime,
+        dict[str, Any]: PortableJSON,
+        list[dict[str, Any]]: PortableJSON,
+        list[str]: PortableJSON,
+        list[int]: PortableJSON,
+    }
 
 
 class IdMixin:
@@ -124,3 +130,14 @@ def str_enum(enum_cls: type) -> Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+class VersionedMixin:
+    """Optimistic concurrency: every UPDATE checks and bumps `version`, which is also the ETag."""
+
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]

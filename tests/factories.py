@@ -43,3 +43,40 @@ async def token_for(session: AsyncSession, user: User) -> str:
 
 async def auth_headers(session: AsyncSession, user: User) -> dict[str, str]:
     return {"Authorization": f"Bearer {await token_for(session, user)}"}
+
+
+def make_lei(seed: int | None = None) -> str:
+    """A LEI with valid ISO 7064 mod 97-10 check digits."""
+    from stdnum import lei
+
+    base = f"5299{(seed if seed is not None else uuid.uuid4().int) % 10**12:012d}AB"
+    return base + lei.calc_check_digits(base)
+
+
+LYON = {"name": "Lyon", "country_code": "FR", "subdivision_code": "FR-ARA", "population": 520_000,
+        "latitude": 45.764, "longitude": 4.8357}
+
+
+async def make_city(session: AsyncSession, *, creator: User | None = None, **overrides: Any) -> Any:
+    from app.cities import service as cities
+    from app.cities.schemas import CityCreate
+
+    creator = creator or await make_user(session)
+    return await cities.create_city(session, data=CityCreate(**(LYON | overrides)), actor=creator)
+
+
+async def make_company(session: AsyncSession, *, creator: User | None = None, **overrides: Any) -> Any:
+    from app.companies import service as companies
+    from app.companies.schemas import CompanyCreate
+
+    creator = creator or await make_user(session)
+    values = {"name": "Acme Industries", "sector": "C", "country_code": "FR"} | overrides
+    return await companies.create_company(session, data=CompanyCreate(**values), actor=creator)
+
+
+async def make_facility(session: AsyncSession, company: Any, *, actor: User, **overrides: Any) -> Any:
+    from app.companies import service as companies
+    from app.companies.schemas import FacilityCreate
+
+    values = {"name": "Plant", "latitude": LYON["latitude"] + 0.01, "longitude": LYON["longitude"]} | overrides
+    return await companies.create_facility(session, company=company, data=FacilityCreate(**values), actor=actor)

@@ -1,0 +1,68 @@
+"""Companies, their facilities (and the cities each stands in) and their climate commitments."""
+
+import uuid
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Float, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.common.standards import IsicSection
+from app.db import Base, CreatedMixin, IdMixin, VersionedMixin, str_enum
+
+
+class SbtiStatus(StrEnum):
+    NONE = "none"
+    COMMITTED = "committed"
+    VALIDATED = "validated"
+
+
+class Company(CreatedMixin, VersionedMixin, Base):
+    __tablename__ = "company"
+
+    id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True)
+    # Kept equal to the organisation's name by the service, so that reads need no join.
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    lei: Mapped[str | None] = mapped_column(String(20), unique=True)
+    sector: Mapped[IsicSection] = mapped_column(str_enum(IsicSection), index=True)
+    country_code: Mapped[str] = mapped_column(String(2), index=True)
+
+
+class Facility(IdMixin, CreatedMixin, Base):
+    __tablename__ = "facility"
+
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    address: Mapped[str | None] = mapped_column(String(500))
+    # Grid cell of the position (see app/cities/geometry.py): finds the facilities a city may hold.
+    cell: Mapped[int] = mapped_column(index=True)
+
+
+class FacilityCity(Base):
+    """A facility standing inside a city's area: the fact co-location rests on."""
+
+    __tablename__ = "facility_city"
+
+    city_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("city.id", ondelete="CASCADE"), primary_key=True)
+    facility_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("facility.id", ondelete="CASCADE"), primary_key=True)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"))
+
+    __table_args__ = (
+        Index("ix_facility_city_facility_id", "facility_id"),
+        Index("ix_facility_city_city_id_company_id", "city_id", "company_id"),
+        Index("ix_facility_city_company_id", "company_id"),
+    )
+
+
+class Commitment(CreatedMixin, VersionedMixin, Base):
+    __tablename__ = "company_commitment"
+
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), primary_key=True)
+    # [{base_year, target_year, reduction_pct, scopes}]
+    targets: Mapped[list[dict[str, Any]]]
+    # Derived from `targets` and `net_zero_year` by the service; makes `climate_active` an index lookup.
+    has_target: Mapped[bool] = mapped_column(default=False)
+    net_zero_year: Mapped[int | None]
+    sbti_status: Mapped[SbtiStatus] = mapped_column(str_enum(SbtiStatus))

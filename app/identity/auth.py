@@ -90,3 +90,10 @@ async def require_role(
     if not role.includes(needed):
         raise Forbidden(f"This needs the {needed.value} role in the organisation; you are {role.value}.")
     return role
+
+
+async def share_a_member(session: AsyncSession, first: uuid.UUID, second: uuid.UUID) -> bool:
+    """Whether any person belongs to both organisations: a conflict of interest for verification."""
+    other = select(Membership.user_id).where(Membership.organization_id == second)
+    stmt = select(Membership.user_id).where(Membership.organization_id == first, Membership.user_id.in_(other)).limit(1)
+    return await session.scalar(stmt) is not None

@@ -47,10 +47,9 @@ async def auth_headers(session: AsyncSession, user: User) -> dict[str, str]:
 
 def make_lei(seed: int | None = None) -> str:
     """A LEI with valid ISO 7064 mod 97-10 check digits."""
-    from stdnum import lei
+    from app.common.standards import complete_lei
 
-    base = f"5299{(seed if seed is not None else uuid.uuid4().int) % 10**12:012d}AB"
-    return base + lei.calc_check_digits(base)
+    return complete_lei(f"5299{(seed if seed is not None else uuid.uuid4().int) % 10**12:012d}AB")
 
 
 LYON = {"name": "Lyon", "country_code": "FR", "subdivision_code": "FR-ARA", "population": 520_000,

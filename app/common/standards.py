@@ -6,6 +6,7 @@ from typing import Annotated
 import pycountry
 from pydantic import AfterValidator, Field
 from stdnum import lei as stdnum_lei
+from stdnum.iso7064 import mod_97_10
 from stdnum.exceptions import ValidationError as StdnumError
 
 
@@ -89,6 +90,11 @@ def lei(value: str) -> str:
         return str(stdnum_lei.validate(value))
     except StdnumError as exc:
         raise ValueError(f"{value!r} is not a valid LEI: {exc}") from exc
+
+
+def complete_lei(base: str) -> str:
+    """The LEI whose first 18 characters are `base`, with its two check digits."""
+    return base + mod_97_10.calc_check_digits(base)
 
 
 CountryCode = Annotated[str, Field(min_length=2, max_length=2, examples=["FR"]), AfterValidator(country_code)]

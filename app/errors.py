@@ -8,10 +8,11 @@ import logging
 import uuid
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -110,6 +111,11 @@ def _render(request: Request, body: dict[str, Any], headers: dict[str, str] | No
     status = body["status"]
     if _wants_html(request):
         from app.web.templating import render_error
+
+        if status == 401:
+            # A page that needs a signed-in user sends the browser to the sign-in form.
+            target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+            return RedirectResponse(f"/signin?next={target}", status_code=303)
 
         return render_error(request, body, headers=headers)
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)

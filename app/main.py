@@ -20,6 +20,8 @@ from app.identity.router import router as identity_router
 from app.verifiers.router import router as verifiers_router
 from app.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.web.pages import router as pages_router
+from app.cities.pages import router as city_pages
+from app.companies.pages import router as company_pages
 
 API_PREFIX = "/api/v1"
 
@@ -93,5 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(verifiers_router)
     app.include_router(api)
     app.include_router(pages_router)
+    app.include_router(city_pages)
+    app.include_router(company_pages)
     app.mount("/static", StaticFiles(directory=paths.STATIC), name="static")
     return app

@@ -1,5 +1,7 @@
 """The signed-in user of a page, from the session cookie."""
 
+import uuid
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,10 +13,22 @@ from app.identity.models import User
 from app.web.templating import CSRF_FIELD, SESSION_COOKIE, verify_csrf
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    """What the layout shows of the signed-in user: plain values that outlive a rolled-back session."""
+
+    id: uuid.UUID
+    email: str
+    display_name: str
+    is_platform_admin: bool
+
+
 async def page_user(request: Request, session: SessionDep) -> User | None:
     token = request.cookies.get(SESSION_COOKIE)
     user = await user_for_token(session, token) if token else None
-    request.state.page_user = user
+    request.state.page_user = (
+        SignedIn(user.id, user.email, user.display_name, user.is_platform_admin) if user is not None else None
+    )
     return user
 
 

@@ -106,3 +106,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> Iterator[None] | 
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
     return None
+
+
+async def register_and_sign_in(live_server: LiveServer, page: Page, email: str, name: str) -> str:
+    """Register through the API, sign in through the form; returns an API token for set-up calls."""
+    password = "a long passphrase"
+    async with live_server.api() as api:
+        await api.post("/auth/register", json={"email": email, "password": password, "display_name": name})
+        token = (await api.post("/auth/token", data={"username": email, "password": password})).json()["access_token"]
+    await page.goto(live_server.url + "/signin")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill(password)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url("**/account")
+    return str(token)

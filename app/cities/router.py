@@ -15,6 +15,7 @@ from app.common.pagination import Page, PageDep
 from app.db import SessionDep
 from app.identity.auth import CurrentUser, OptionalUser, require_role, role_in
 from app.identity.models import Role
+from app.networks.service import member_city_ids
 
 router = APIRouter(prefix="/cities", tags=["cities"])
 
@@ -38,10 +39,12 @@ async def create_city(body: CityCreate, response: Response, user: CurrentUser, s
 async def list_cities(
     session: SessionDep, page: PageDep,
     country_code: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
+    network_id: Annotated[uuid.UUID | None, Query(description="Only the network's member cities.")] = None,
     q: Annotated[str | None, Query(max_length=100, description="Part of the name.")] = None,
 ) -> Page[CityRead]:
     """Cities, by name."""
-    cities, cursor = await service.list_cities(session, params=page, country_code=country_code, q=q)
+    members = member_city_ids(network_id) if network_id else None
+    cities, cursor = await service.list_cities(session, params=page, country_code=country_code, q=q, city_ids=members)
     return Page(items=[city_read(c) for c in cities], next_cursor=cursor)
 
 

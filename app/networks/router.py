@@ -1,0 +1,63 @@
+import uuid
+
+from fastapi import APIRouter, Response, status
+
+from app.cities import service as cities
+from app.common.pagination import Page, PageDep
+from app.db import SessionDep
+from app.errors import Forbidden
+from app.identity.auth import CurrentUser, require_role, role_in
+from app.identity.models import Role
+from app.networks import service
+from app.cities.schemas import NetworkJoin
+from app.networks.schemas import MemberCityRead, NetworkCreate, NetworkMembership, NetworkRead
+
+router = APIRouter(tags=["networks"])
+
+
+@router.post("/networks", status_code=status.HTTP_201_CREATED, response_model=NetworkRead)
+async def create_network(body: NetworkCreate, user: CurrentUser, session: SessionDep) -> NetworkRead:
+    """Register a network; its creator becomes its admin."""
+    return NetworkRead.model_validate(await service.create_network(session, data=body, actor=user))
+
+
+@router.get("/networks", response_model=Page[NetworkRead])
+async def list_networks(session: SessionDep, page: PageDep) -> Page[NetworkRead]:
+    """Networks, by name."""
+    items, cursor = await service.list_networks(session, params=page)
+    return Page(items=[NetworkRead.model_validate(n) for n in items], next_cursor=cursor)
+
+
+@router.get("/networks/{network_id}", response_model=NetworkRead)
+async def get_network(network_id: uuid.UUID, session: SessionDep) -> NetworkRead:
+    """A network."""
+    return NetworkRead.model_validate(await service.get_network(session, network_id))
+
+
+@router.get("/networks/{network_id}/cities", response_model=Page[MemberCityRead])
+async def member_cities(network_id: uuid.UUID, page: PageDep, session: SessionDep) -> Page[MemberCityRead]:
+    """The network's member cities, by name."""
+    await service.get_network(session, network_id)
+    items, cursor = await service.list_member_cities(session, network_id=network_id, params=page)
+    return Page(items=items, next_cursor=cursor)
+
+
+@router.post("/cities/{city_id}/networks", status_code=status.HTTP_201_CREATED, response_model=NetworkMembership,
+             tags=["cities"])
+async def join_network(city_id: uuid.UUID, body: NetworkJoin, user: CurrentUser, session: SessionDep) -> NetworkMembership:
+    """The city joins a network (the city's admins)."""
+    city = await cities.get_city(session, city_id)
+    network = await service.get_network(session, body.network_id)
+    await require_role(session, user, city_id, Role.ADMIN)
+    membership = await service.join(session, network=network, city=city, actor=user)
+    return NetworkMembership.model_validate(membership)
+
+
+@router.delete("/networks/{network_id}/cities/{city_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_city(network_id: uuid.UUID, city_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
+    """Remove a member city (the network's admins), or leave (the city's admins)."""
+    network = await service.get_network(session, network_id)
+    if Role.ADMIN not in (await role_in(session, user, network_id), await role_in(session, user, city_id)):
+        raise Forbidden("Only the network's admins, or the city's admins, may remove the city from the network.")
+    await service.leave(session, network=network, city_id=city_id, actor=user)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

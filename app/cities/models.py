@@ -101,3 +101,30 @@ class CityInventory(IdMixin, CreatedMixin, Base):
         ),
         Index("ix_city_inventory_city_id_year", "city_id", "year"),
     )
+
+
+class CityProgress(Base):
+    """Each city's headline progress, refreshed with its plan and inventories in the same transaction.
+
+    Network aggregates over thousands of member cities then read one row a city instead of
+    re-deriving every city's latest inventory and target path on each request.
+    """
+
+    __tablename__ = "city_progress"
+
+    city_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("city.id", ondelete="CASCADE"), primary_key=True)
+    country_code: Mapped[str] = mapped_column(String(2), index=True)
+    has_published_plan: Mapped[bool] = mapped_column(default=False)
+    baseline_year: Mapped[int | None]
+    baseline_tco2e: Mapped[float | None] = mapped_column(Float)
+    target_year: Mapped[int | None]
+    target_reduction_pct: Mapped[float | None] = mapped_column(Float)
+    latest_year: Mapped[int | None]
+    latest_tco2e: Mapped[float | None] = mapped_column(Float)
+    latest_stationary_energy: Mapped[float | None] = mapped_column(Float)
+    latest_transportation: Mapped[float | None] = mapped_column(Float)
+    latest_waste: Mapped[float | None] = mapped_column(Float)
+    latest_ippu: Mapped[float | None] = mapped_column(Float)
+    latest_afolu: Mapped[float | None] = mapped_column(Float)
+    reduction_pct: Mapped[float | None] = mapped_column(Float)
+    on_track: Mapped[bool | None]

@@ -7,6 +7,7 @@ from sqlalchemy import false, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cities import progress as progress_math
+from app.cities.rollup import refresh_city_progress, targets_of
 from app.cities.models import City, CityInventory, CityPlan, PlanAction, PlanStatus
 from app.cities.schemas import (
     ActionCreate, ActionUpdate, CityCreate, CityUpdate, ColocatedCompany, InventoryCreate, InventoryRead,
@@ -32,6 +33,7 @@ async def create_city(session: AsyncSession, *, data: CityCreate, actor: User) -
     area = colocation.city_area(city)
     await colocation.index_city(session, city, area)
     await colocation.resolve_city(session, city, area)
+    await refresh_city_progress(session, city)
     return city
 
 
@@ -117,6 +119,7 @@ async def put_plan(session: AsyncSession, *, city: City, data: PlanWrite, actor:
         summary=f"plan {data.title!r} {'created' if created else 'replaced'} ({data.status.value}), "
         f"{len(data.targets)} target(s)",
     )
+    await refresh_city_progress(session, city)
     return plan
 
 
@@ -197,6 +200,7 @@ async def add_inventory(session: AsyncSession, *, city: City, data: InventoryCre
         session, actor_id=actor.id, organization_id=city.id, action="inventory.create", object_type="inventory",
         object_id=row.id, summary=f"{data.year} inventory: {row.total_tco2e:,.0f} tCO2e",
     )
+    await refresh_city_progress(session, city)
     return row
 
 
@@ -216,6 +220,7 @@ async def replace_inventory(
         object_id=row.id,
         summary=f"{year} inventory corrected from {previous.total_tco2e:,.0f} to {row.total_tco2e:,.0f} tCO2e: {data.reason}",
     )
+    await refresh_city_progress(session, city)
     return row
 
 
@@ -253,7 +258,7 @@ async def city_progress(session: AsyncSession, *, city_id: uuid.UUID) -> Progres
             reduction_pct_to_date=None, next_target=None, trajectory=[], on_track=None,
             project_count=project_count, verified_corporate_reductions_tco2e=verified,
         )
-    targets = [progress_math.TargetPoint(t["year"], t["reduction_pct"], t.get("kind", "absolute")) for t in plan.targets]
+    targets = targets_of(plan)
     result = progress_math.plan_progress(plan.baseline_year, plan.baseline_emissions_tco2e, targets, inventories)
     next_target = result.next_target
     return Progress(

@@ -1,6 +1,7 @@
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from app.cities import service as cities
 from app.common.pagination import Page, PageDep
@@ -10,7 +11,8 @@ from app.identity.auth import CurrentUser, require_role, role_in
 from app.identity.models import Role
 from app.networks import service
 from app.cities.schemas import NetworkJoin
-from app.networks.schemas import MemberCityRead, NetworkCreate, NetworkMembership, NetworkRead
+from app.networks.progress import network_progress
+from app.networks.schemas import MemberCityRead, NetworkCreate, NetworkMembership, NetworkProgress, NetworkRead
 
 router = APIRouter(tags=["networks"])
 
@@ -61,3 +63,14 @@ async def remove_city(network_id: uuid.UUID, city_id: uuid.UUID, user: CurrentUs
         raise Forbidden("Only the network's admins, or the city's admins, may remove the city from the network.")
     await service.leave(session, network=network, city_id=city_id, actor=user)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/networks/{network_id}/progress", response_model=NetworkProgress)
+async def progress(
+    network_id: uuid.UUID, session: SessionDep,
+    year: Annotated[int | None, Query(ge=1990, le=2100, description="Figures for this inventory year.")] = None,
+    country_code: Annotated[str | None, Query(min_length=2, max_length=2, description="Only member cities of this country.")] = None,
+) -> NetworkProgress:
+    """Aggregate progress of the member cities (definitions in the API description)."""
+    await service.get_network(session, network_id)
+    return await network_progress(session, network_id=network_id, year=year, country_code=country_code.upper() if country_code else None)

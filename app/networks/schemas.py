@@ -31,3 +31,48 @@ class NetworkMembership(Output):
     network_id: uuid.UUID
     city_id: uuid.UUID
     joined_at: datetime
+
+
+class ProjectCounts(Output):
+    proposed: int = 0
+    active: int = 0
+    completed: int = 0
+
+
+class CountryProgress(Output):
+    country_code: str
+    member_cities: int
+    cities_with_plans: int
+    cities_on_track: int
+    total_baseline_emissions_tco2e: float
+    total_latest_emissions_tco2e: float
+
+
+class SectorTotal(Output):
+    sector: str
+    emissions_tco2e: float
+
+
+class YearTotal(Output):
+    year: int
+    emissions_tco2e: float
+    cities_reporting: int
+
+
+class NetworkProgress(Output):
+    network_id: uuid.UUID
+    year: int | None
+    country_code: str | None
+    member_cities: int
+    cities_with_plans: int
+    cities_with_inventories: int
+    total_baseline_emissions_tco2e: float
+    total_latest_emissions_tco2e: float
+    aggregate_reduction_pct: float | None
+    cities_on_track: int
+    projects: ProjectCounts
+    participating_companies: int
+    verified_corporate_reductions_tco2e: float
+    by_country: list[CountryProgress]
+    by_sector: list[SectorTotal]
+    timeseries: list[YearTotal]

@@ -1,0 +1,102 @@
+"""Network aggregates against sums computed independently here."""
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.cities import service as cities
+from app.cities.schemas import InventoryCreate, InventoryReplace, PlanWrite
+from app.networks import service as networks
+from app.networks.schemas import NetworkCreate
+from tests.factories import make_city, make_user
+
+API = "/api/v1"
+
+
+def sectors(total: float) -> dict[str, float]:
+    return {"stationary_energy": total * 0.5, "transportation": total * 0.3, "waste": total * 0.1, "ippu": total * 0.1, "afolu": 0}
+
+
+@pytest.fixture
+async def network(session: AsyncSession) -> dict:  # type: ignore[type-arg]
+    """Three member cities in two countries and one outsider; plans and inventories as listed."""
+    officer = await make_user(session)
+    network = await networks.create_network(session, data=NetworkCreate(name="Test network", acronym="TN"), actor=officer)
+    specs = [
+        # name, country, baseline (published plan) or None, {year: total}
+        ("Lyon", "FR", 1000.0, {2022: 900.0, 2024: 700.0}),
+        ("Grenoble", "FR", 500.0, {2022: 520.0}),
+        ("Berlin", "DE", None, {2023: 2000.0}),
+    ]
+    created = {}
+    for n, (name, country, baseline, inventories) in enumerate(specs):
+        city = await make_city(session, creator=officer, name=name, country_code=country, subdivision_code=None,
+                               latitude=40 + n, longitude=5 + n)
+        if baseline is not None:
+            plan = PlanWrite(title=f"{name} plan", baseline_year=2020, baseline_emissions_tco2e=baseline,
+                             targets=[{"year": 2030, "reduction_pct": 50}], status="published")
+            await cities.put_plan(session, city=city, data=plan, actor=officer)
+        for year, total in inventories.items():
+            await cities.add_inventory(session, city=city, data=InventoryCreate(year=year, sectors=sectors(total)), actor=officer)
+        await networks.join(session, network=network, city=city, actor=officer)
+        created[name] = city
+    outsider = await make_city(session, creator=officer, name="Outsider", latitude=10, longitude=10)
+    await cities.add_inventory(session, city=outsider, data=InventoryCreate(year=2024, sectors=sectors(9999)), actor=officer)
+    return {"id": network.id, "cities": created, "officer": officer}
+
+
+async def test_latest_figures_sum_the_member_cities_only(client: httpx.AsyncClient, network: dict) -> None:  # type: ignore[type-arg]
+    body = (await client.get(f"{API}/networks/{network['id']}/progress")).json()
+    assert body["member_cities"] == 3
+    assert body["cities_with_plans"] == 2
+    assert body["cities_with_inventories"] == 3
+    assert body["total_baseline_emissions_tco2e"] == 1000 + 500
+    assert body["total_latest_emissions_tco2e"] == 700 + 520 + 2000
+    # Over the cities with both a baseline and an inventory: (1500 − 1220) / 1500.
+    assert body["aggregate_reduction_pct"] == round((1500 - 1220) / 1500 * 100, 2)
+    # Lyon 2024: path 1000 → 500 by 2030 gives 800 in 2024; 700 is on track. Grenoble 2022: path 450, 520 is not.
+    assert body["cities_on_track"] == 1
+    assert {s["sector"]: s["emissions_tco2e"] for s in body["by_sector"]}["stationary_energy"] == pytest.approx(3220 * 0.5)
+    assert body["timeseries"] == [
+        {"year": 2022, "emissions_tco2e": 900 + 520, "cities_reporting": 2},
+        {"year": 2023, "emissions_tco2e": 2000, "cities_reporting": 1},
+        {"year": 2024, "emissions_tco2e": 700, "cities_reporting": 1},
+    ]
+    by_country = {c["country_code"]: c for c in body["by_country"]}
+    assert by_country["FR"]["member_cities"] == 2 and by_country["FR"]["total_latest_emissions_tco2e"] == 1220
+    assert by_country["DE"]["cities_with_plans"] == 0
+    assert body["projects"] == {"proposed": 0, "active": 0, "completed": 0}
+
+
+async def test_one_year_and_one_country(client: httpx.AsyncClient, network: dict) -> None:  # type: ignore[type-arg]
+    url = f"{API}/networks/{network['id']}/progress"
+    year = (await client.get(url, params={"year": 2022})).json()
+    assert year["cities_with_inventories"] == 2
+    assert year["total_latest_emissions_tco2e"] == 900 + 520
+    # 2022 path: 900 for both (1000 → 500 over ten years, 900 in 2022) and 450 for Grenoble.
+    assert year["cities_on_track"] == 1
+    assert [p["year"] for p in year["timeseries"]] == [2022]
+    germany = (await client.get(url, params={"country_code": "de"})).json()
+    assert germany["member_cities"] == 1 and germany["total_latest_emissions_tco2e"] == 2000
+    assert (await client.get(url, params={"year": 1800})).status_code == 422
+
+
+async def test_progress_follows_every_write(client: httpx.AsyncClient, session: AsyncSession, network: dict) -> None:  # type: ignore[type-arg]
+    lyon = network["cities"]["Lyon"]
+    await cities.replace_inventory(session, city=lyon, year=2024, data=InventoryReplace(sectors=sectors(850), reason="recount"),
+                                   actor=network["officer"])
+    body = (await client.get(f"{API}/networks/{network['id']}/progress")).json()
+    assert body["total_latest_emissions_tco2e"] == 850 + 520 + 2000
+    assert body["cities_on_track"] == 0
+    grenoble = network["cities"]["Grenoble"]
+    await networks.leave(session, network=await networks.get_network(session, network["id"]), city_id=grenoble.id,
+                         actor=network["officer"])
+    body = (await client.get(f"{API}/networks/{network['id']}/progress")).json()
+    assert body["member_cities"] == 2 and body["total_baseline_emissions_tco2e"] == 1000
+
+
+async def test_an_empty_network_has_zeroes_not_errors(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    officer = await make_user(session)
+    empty = await networks.create_network(session, data=NetworkCreate(name="Empty", acronym="E"), actor=officer)
+    body = (await client.get(f"{API}/networks/{empty.id}/progress")).json()
+    assert body["member_cities"] == 0 and body["aggregate_reduction_pct"] is None and body["timeseries"] == []

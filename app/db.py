@@ -119,6 +119,9 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 # scope="function": the commit happens before the response is sent, so a client
 # never hears of a write that did not land.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+# For streamed responses, which read after the route has returned: the session stays open until
+# the response is sent. Only for reads.
+StreamingSessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
 def str_enum(enum_cls: type) -> Enum:

@@ -1,16 +1,19 @@
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response, status
+from fastapi.responses import StreamingResponse
 
 from app.cities import service as cities
 from app.common.pagination import Page, PageDep
-from app.db import SessionDep
+from app.db import SessionDep, StreamingSessionDep
 from app.errors import Forbidden
 from app.identity.auth import CurrentUser, require_role, role_in
 from app.identity.models import Role
 from app.networks import service
 from app.cities.schemas import NetworkJoin
+from app.networks.export import EXPORT_COLUMNS, csv_stream, json_stream
 from app.networks.progress import network_progress
 from app.networks.schemas import MemberCityRead, NetworkCreate, NetworkMembership, NetworkProgress, NetworkRead
 
@@ -74,3 +77,24 @@ async def progress(
     """Aggregate progress of the member cities (definitions in the API description)."""
     await service.get_network(session, network_id)
     return await network_progress(session, network_id=network_id, year=year, country_code=country_code.upper() if country_code else None)
+
+
+@router.get(
+    "/networks/{network_id}/export.csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}, "application/json": {}},
+                     "description": f"One row per member city; columns: {', '.join(EXPORT_COLUMNS)}."}},
+)
+async def export(
+    network_id: uuid.UUID, session: StreamingSessionDep,
+    format: Annotated[Literal["csv", "json"], Query(description="`json` for the same rows as JSON.")] = "csv",
+) -> StreamingResponse:
+    """Member cities, one row a city, streamed as CSV (or JSON)."""
+    network = await service.get_network(session, network_id)
+    filename = f"{network.acronym.lower() or 'network'}-cities"
+    if format == "json":
+        return StreamingResponse(json_stream(session, network_id), media_type="application/json")
+    return StreamingResponse(
+        csv_stream(session, network_id), media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{quote(filename)}.csv"'},
+    )

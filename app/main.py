@@ -23,6 +23,7 @@ from app.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.web.pages import router as pages_router
 from app.cities.pages import router as city_pages
 from app.companies.pages import router as company_pages
+from app.networks.pages import router as network_pages
 
 API_PREFIX = "/api/v1"
 
@@ -99,5 +100,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages_router)
     app.include_router(city_pages)
     app.include_router(company_pages)
+    app.include_router(network_pages)
     app.mount("/static", StaticFiles(directory=paths.STATIC), name="static")
     return app

@@ -5,16 +5,18 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
 
+from app.cities.service import list_cities
+from app.common.pagination import PageParams
+from app.companies.service import list_companies
 from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import Conflict, TooManyRequests
 from app.identity import service as identity
-from app.identity.models import Organization
 from app.identity.router import client_address, get_throttle
 from app.identity.schemas import UserCreate
 from app.identity.throttle import LoginThrottle
+from app.web.figures import featured_networks, platform_figures
 from app.web.forms import parse_form
 from app.web.session import CheckedForm, PageUser
 from app.web.templating import SESSION_COOKIE, render, sign_in_cookie
@@ -34,10 +36,15 @@ def sign_in_redirect(request: Request) -> RedirectResponse:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def home(request: Request, user: PageUser, session: SessionDep) -> Response:
-    rows = await session.execute(select(Organization.kind, func.count()).group_by(Organization.kind))
-    counts = {kind.value: count for kind, count in rows}
-    return render(request, "home.html", {"counts": counts})
+async def home(
+    request: Request, user: PageUser, session: SessionDep,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+) -> Response:
+    context = {"figures": await platform_figures(session), "q": q or "", "networks": await featured_networks(session)}
+    if q:
+        context["cities"], _ = await list_cities(session, params=PageParams(limit=20), q=q)
+        context["companies"], _ = await list_companies(session, params=PageParams(limit=20), q=q)
+    return render(request, "home.html", context)
 
 
 @router.get("/signin", response_class=HTMLResponse)

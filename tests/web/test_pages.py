@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.identity.models import OrgKind
 from app.web.templating import CSRF_COOKIE, SESSION_COOKIE
-from tests.factories import PASSWORD, make_organization, make_user
+from tests.factories import PASSWORD, make_city, make_company, make_organization, make_user
 
 
 def csrf_from(html: str) -> str:
@@ -16,12 +16,16 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
-async def test_home_shows_the_platform_figures(client: httpx.AsyncClient, session: AsyncSession) -> None:
-    await make_organization(session, kind=OrgKind.CITY, name="Lyon")
+async def test_home_shows_the_platform_figures_and_finds_by_name(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    city = await make_city(session)
+    company = await make_company(session, name="Lyonnaise des Eaux")
     response = await client.get("/")
     assert response.status_code == 200
     assert "Cities and the companies inside them" in response.text
     assert re.search(r'<span class="figure">1</span> cities', response.text)
+    assert re.search(r'<span class="figure">1</span> companies', response.text)
+    found = (await client.get("/", params={"q": "lyon"})).text
+    assert f'href="/cities/{city.id}"' in found and f'href="/companies/{company.id}"' in found
 
 
 async def test_sign_in_through_the_form_and_see_the_account(client: httpx.AsyncClient, session: AsyncSession) -> None:

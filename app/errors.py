@@ -11,10 +11,12 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from pydantic import BaseModel
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 
 log = logging.getLogger("citypact")
 
@@ -78,6 +80,43 @@ class TooManyRequests(AppError):
 
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
+class ProblemError(BaseModel):
+    loc: list[str | int]
+    msg: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every error of the API is answered."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[ProblemError] | None = None
+    request_id: str | None = None
+
+
+def _documented(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description}
+
+
+# Documented on every API route: the problems any call may answer.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _documented("Bad request"),
+    401: _documented("Missing, invalid, expired or revoked token"),
+    403: _documented("Authenticated, but not allowed"),
+    404: _documented("No such object, or one the caller may not see"),
+    405: _documented("Method not allowed"),
+    409: _documented("Conflict with the current state"),
+    412: _documented("Stale If-Match"),
+    413: _documented("Body too large"),
+    422: _documented("Invalid input"),
+    429: _documented("Too many requests"),
+    500: _documented("Unexpected error, reported with a request id"),
+    503: _documented("Database unavailable"),
+}
 
 
 def problem(
@@ -150,8 +189,21 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
         detail = f"There is nothing at {request.url.path}."
     elif exc.status_code == 405 and detail == "Method Not Allowed":
         detail = f"{request.method} is not allowed on {request.url.path}."
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
     body = problem(exc.status_code, detail)
-    return _render(request, body, dict(exc.headers) if exc.headers else None)
+    return _render(request, body, headers or None)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods and route.path_regex.match(request.url.path):
+            methods |= route.methods
+    methods.discard("HEAD")
+    return sorted(methods)
 
 
 async def integrity_error_handler(request: Request, exc: Exception) -> Response:

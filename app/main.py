@@ -3,6 +3,7 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -13,7 +14,7 @@ from sqlalchemy import text
 from app import paths
 from app.config import Settings, get_settings
 from app.db import SessionDep, make_engine, make_sessionmaker
-from app.errors import PROBLEM_MEDIA_TYPE, AppError, install_error_handlers
+from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, AppError, install_error_handlers
 from app.cities.router import router as cities_router
 from app.companies.router import router as companies_router
 from app.identity.router import router as identity_router
@@ -59,6 +60,26 @@ async def ready(session: SessionDep) -> dict[str, str]:
     return {"status": "ok", "database": "ok"}
 
 
+def document_problems_as_problem_json(app: FastAPI) -> None:
+    """FastAPI documents response models as application/json; problems are application/problem+json."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for response in operation.get("responses", {}).values():
+                    content = response.get("content", {})
+                    body = content.get("application/json", {})
+                    if body.get("schema", {}).get("$ref", "").endswith("/Problem"):
+                        content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -76,9 +97,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         static_url="/static/docs",
-        responses={
-            422: {"description": "Invalid input", "content": {PROBLEM_MEDIA_TYPE: {}}},
-        },
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
@@ -89,7 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     app.add_middleware(RequestContextMiddleware)
 
-    api = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(prefix=API_PREFIX, responses=PROBLEM_RESPONSES)
     api.include_router(health_router)
     api.include_router(identity_router)
     api.include_router(cities_router)
@@ -102,4 +120,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(company_pages)
     app.include_router(network_pages)
     app.mount("/static", StaticFiles(directory=paths.STATIC), name="static")
+    document_problems_as_problem_json(app)
     return app

@@ -19,6 +19,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.installed
 	$(BIN)/citypact db upgrade
+	$(BIN)/citypact demo --scale small
 	$(BIN)/citypact serve --host 127.0.0.1 --port 8000
 
 test: $(VENV)/.installed-dev

@@ -6,10 +6,13 @@ from typing import Annotated
 import typer
 import uvicorn
 from rich.console import Console
+from rich.progress import Progress, TextColumn
 
 from app import migrations
 from app.config import get_settings
 from app.db import make_engine, make_sessionmaker
+from app.demo import load as demo_load
+from app.demo.generate import DEMO_DOMAIN, DEMO_PASSWORD, SCALES, generate
 from app.identity import service as identity
 
 cli = typer.Typer(help="Citypact: cities and companies cutting emissions together.", no_args_is_help=True)
@@ -73,6 +76,39 @@ def create_admin(
 
     changed = asyncio.run(run())
     console.print(f"[green]{email} {'is now' if changed else 'was already'} a platform administrator.[/green]")
+
+
+@cli.command()
+def demo(
+    scale: Annotated[str, typer.Option(help="small (seconds), medium, or large (country scale).")] = "small",
+    seed: Annotated[int, typer.Option(help="Seed of the generator: the same seed gives the same data.")] = 2026,
+) -> None:
+    """Load a realistic demo data set: real cities, generated firms, plans, inventories and networks."""
+    if scale not in SCALES:
+        raise typer.BadParameter(f"choose one of {', '.join(SCALES)}", param_hint="--scale")
+
+    async def run() -> None:
+        engine = make_engine(get_settings().database_url)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                if await demo_load.has_data(session):
+                    console.print("[yellow]The database holds cities already; the demo is not loaded twice.[/yellow]")
+                    return
+                with console.status(f"Generating the {scale} data set…"):
+                    data = generate(scale, seed)
+                total = sum(len(rows) for rows in data.rows.values())
+                with Progress(*Progress.get_default_columns(), TextColumn("{task.fields[table]}"), console=console) as bar:
+                    task = bar.add_task("Loading", total=total, table="")
+                    await demo_load.load(session, data, lambda table, n: bar.update(task, advance=n, table=table))
+                    await identity.ensure_platform_admin(session, email=f"admin@{DEMO_DOMAIN}", password=DEMO_PASSWORD)
+                    await session.commit()
+        finally:
+            await engine.dispose()
+        console.print(f"[green]Loaded the {scale} demo.[/green] Every demo account's password is {DEMO_PASSWORD!r}:")
+        for role, email in (data.accounts | {"platform administrator": f"admin@{DEMO_DOMAIN}"}).items():
+            console.print(f"  {role}: {email}")
+
+    asyncio.run(run())
 
 
 def main() -> None:

@@ -1,0 +1,82 @@
+"""Writing the demo data set: bulk inserts on SQLite, COPY on PostgreSQL, in dependency order."""
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import JSON, Table, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.cities.models import City
+from app.models import Base
+from app.demo.generate import DEMO_PASSWORD, DemoData
+from app.identity.security import hash_password
+
+# Parents before children.
+ORDER = [
+    "organization", "app_user", "membership", "city", "city_cell", "city_plan", "plan_action", "city_inventory",
+    "city_progress", "company", "company_commitment", "facility", "facility_city", "network", "network_city",
+    "verifier",
+]
+CHUNK = 5_000
+
+Progress = Callable[[str, int], None]
+
+
+async def has_data(session: AsyncSession) -> bool:
+    return bool(await session.scalar(select(func.count()).select_from(City)))
+
+
+def _complete(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Fill the columns a row leaves out from their defaults, as an ORM insert would."""
+    missing = [c for c in table.columns if c.name not in rows[0]]
+    for row in rows:
+        for column in missing:
+            default = column.default
+            if default is None:
+                row[column.name] = None
+            elif default.is_callable:
+                row[column.name] = default.arg(None)  # type: ignore[union-attr]
+            else:
+                row[column.name] = default.arg  # type: ignore[union-attr]
+    return rows
+
+
+async def _copy(session: AsyncSession, table: Table, rows: list[dict[str, Any]], progress: Progress) -> None:
+    connection = await session.connection()
+    raw = (await connection.get_raw_connection()).driver_connection
+    columns = [c.name for c in table.columns]
+    # asyncpg takes JSON documents as text.
+    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        records = [
+            tuple(json.dumps(row[c]) if c in json_columns and row[c] is not None else row[c] for c in columns)
+            for row in chunk
+        ]
+        await raw.copy_records_to_table(table.name, records=records, columns=columns)
+        progress(table.name, len(chunk))
+
+
+async def load(session: AsyncSession, data: DemoData, progress: Progress = lambda table, n: None) -> dict[str, int]:
+    """Write every table of the data set; returns the row count of each."""
+    password_hash = hash_password(DEMO_PASSWORD)
+    for user in data.rows["app_user"]:
+        user["password_hash"] = password_hash
+    postgres = session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
+    counts = {}
+    for name in ORDER:
+        rows = data.rows.get(name, [])
+        counts[name] = len(rows)
+        if not rows:
+            continue
+        table = Base.metadata.tables[name]
+        rows = _complete(table, rows)
+        if postgres:
+            await _copy(session, table, rows, progress)
+            continue
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            await session.execute(insert(table), chunk)
+            progress(name, len(chunk))
+    return counts

@@ -1,0 +1,57 @@
+"""The small demo loads on every backend and keeps the platform's invariants."""
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.cities.models import City, CityProgress
+from app.cities.rollup import refresh_city_progress
+from app.companies.colocation import city_area
+from app.companies.models import Facility, FacilityCity
+from app.demo import load as demo_load
+from app.demo.generate import generate
+from app.identity.models import Membership, Organization, Role
+from app.common.standards import lei
+
+
+@pytest.fixture(scope="module")
+def small():  # type: ignore[no-untyped-def]
+    return generate("small")
+
+
+def test_generation_is_deterministic(small) -> None:  # type: ignore[no-untyped-def]
+    again = generate("small")
+    assert [c["name"] for c in again.rows["company"]] == [c["name"] for c in small.rows["company"]]
+    assert [f["latitude"] for f in again.rows["facility"]][:50] == [f["latitude"] for f in small.rows["facility"]][:50]
+    assert all(lei(c["lei"]) for c in small.rows["company"] if c["lei"])
+
+
+async def test_small_demo_loads_and_keeps_the_invariants(session: AsyncSession) -> None:
+    data = generate("small")
+    counts = await demo_load.load(session, data)
+    await session.flush()
+    assert counts["city"] == 60 and counts["facility"] == 1000
+    assert await demo_load.has_data(session)
+
+    # Every organisation has an admin.
+    without_admin = select(Organization.id).where(
+        ~Organization.id.in_(select(Membership.organization_id).where(Membership.role == Role.ADMIN))
+    )
+    assert (await session.scalars(without_admin)).all() == []
+
+    # Every facility stands in exactly the cities whose area contains it.
+    cities = {c.id: city_area(c) for c in (await session.scalars(select(City))).all()}
+    links: dict = {}
+    for city_id, facility_id in await session.execute(select(FacilityCity.city_id, FacilityCity.facility_id)):
+        links.setdefault(facility_id, set()).add(city_id)
+    for facility in (await session.scalars(select(Facility))).all():
+        inside = {cid for cid, area in cities.items() if area.contains(facility.latitude, facility.longitude)}
+        assert links.get(facility.id, set()) == inside
+
+    # Each city's progress row is what the service would compute.
+    for city in (await session.scalars(select(City).limit(20))).all():
+        stored = await session.get(CityProgress, city.id)
+        loaded = {k: getattr(stored, k) for k in ("latest_year", "latest_tco2e", "on_track", "reduction_pct", "target_year")}
+        fresh = await refresh_city_progress(session, city)
+        assert loaded == {k: getattr(fresh, k) for k in loaded}
+    assert await session.scalar(select(func.count()).select_from(CityProgress)) == 60

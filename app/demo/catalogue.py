@@ -55,6 +55,9 @@ SECTOR_WEIGHTS = {"A": 2, "B": 1, "C": 14, "D": 3, "E": 2, "F": 10, "G": 18, "H"
 # Countries of the small demo, each with its five largest cities.
 SMALL_COUNTRIES = ["FR", "DE", "ES", "IT", "NL", "GB", "US", "BR", "IN", "ZA", "JP", "MX"]
 
+# The country whose national office runs the demo's national network.
+NATIONAL_NETWORK_COUNTRY = "FR"
+
 # Hand-drawn boundaries of the cities featured on the home page ([lon, lat] rings).
 FEATURED_BOUNDARIES = {
     ("FR", "Lyon"): [[4.771, 45.707], [4.806, 45.694], [4.862, 45.706], [4.898, 45.724], [4.901, 45.757],

@@ -268,9 +268,8 @@ def _networks(data: DemoData, rng: random.Random, cities: list[dict[str, Any]], 
     order = list(range(len(cities)))
     international = sorted(rng.sample(order, k=min(scale.network_size, len(order))))
     megacities = order[: max(3, len(order) // 40)]
-    # The national network is the one of the country of the first featured city (France in the small set).
-    featured = [c["countrycode"] for c in cities if (c["countrycode"], c["name"]) in catalogue.FEATURED_BOUNDARIES]
-    first_country = sorted(featured)[0] if featured else cities[0]["countrycode"]
+    countries = {c["countrycode"] for c in cities}
+    first_country = catalogue.NATIONAL_NETWORK_COUNTRY if catalogue.NATIONAL_NETWORK_COUNTRY in countries else cities[0]["countrycode"]
     national = [i for i in order if cities[i]["countrycode"] == first_country]
     country_name = pycountry.countries.get(alpha_2=first_country).name
     for name, acronym, members in (

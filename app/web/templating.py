@@ -19,6 +19,19 @@ templates = Jinja2Templates(directory=paths.TEMPLATES)
 templates.env.globals["CSRF_FIELD"] = CSRF_FIELD
 
 
+def compact_tonnes(value: float | None) -> str:
+    """1234567 → "1.2 Mt": headline figures that fit a phone's width."""
+    if value is None:
+        return "—"
+    for limit, unit in ((1e9, "Gt"), (1e6, "Mt"), (1e3, "kt")):
+        if abs(value) >= limit:
+            return f"{value / limit:,.1f} {unit}"
+    return f"{value:,.0f} t"
+
+
+templates.env.filters["compact_tonnes"] = compact_tonnes
+
+
 def csrf_token(request: Request) -> str:
     """The double-submit token: the same value in a SameSite cookie and in each form."""
     token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)

@@ -99,3 +99,11 @@ async def test_register_signs_in_and_sign_out_ends_the_session(client: httpx.Asy
     out = await client.post("/signout", data={"csrf_token": csrf_from(account.text)})
     assert out.status_code == 303
     assert (await client.get("/account")).status_code == 303
+
+
+def test_headline_tonnes_are_compact() -> None:
+    from app.web.templating import compact_tonnes
+
+    assert compact_tonnes(893_217_000) == "893.2 Mt"
+    assert compact_tonnes(1_500) == "1.5 kt" and compact_tonnes(12) == "12 t" and compact_tonnes(None) == "—"
+    assert compact_tonnes(2.5e9) == "2.5 Gt"

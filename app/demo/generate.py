@@ -213,7 +213,10 @@ def generate(scale_name: str = "small", seed: int = 2026) -> DemoData:
             data.accounts.setdefault(f"officer of {name}", f"officer@{slug}.{DEMO_DOMAIN}")
         _city_plan(data, rng, city_id, name, source["population"], country)
 
-    weights = [c["population"] for c in cities]
+    # Firms settle where people are, though less than in proportion; the featured cities get a share
+    # large enough to show matching and projects.
+    featured = set(data.featured.values())
+    weights = [c["population"] ** 0.5 * (25 if city_ids[i] in featured else 1) for i, c in enumerate(cities)]
     sectors, sector_weights = list(catalogue.SECTOR_WEIGHTS), list(catalogue.SECTOR_WEIGHTS.values())
     taken: set[str] = set()
     companies: list[tuple[uuid.UUID, int]] = []  # id, home city index

@@ -44,7 +44,7 @@ def line_chart(title: str, x_labels: Sequence[str], series: Sequence[Series], *,
     chart = pygal.Line(
         js=[], style=STYLE, width=800, height=380, title=title, y_title=y_title, show_minor_x_labels=False,
         x_label_rotation=0, legend_at_bottom=True, legend_at_bottom_columns=len(series) or 1, dots_size=4,
-        allow_interruptions=True, truncate_legend=-1, print_values=False, include_x_axis=True,
+        allow_interruptions=True, truncate_legend=-1, truncate_label=-1, print_values=False, include_x_axis=True,
         value_formatter=lambda v: f"{v:,.0f}",
     )
     chart.x_labels = list(x_labels)
@@ -58,7 +58,7 @@ def line_chart(title: str, x_labels: Sequence[str], series: Sequence[Series], *,
 def bar_chart(title: str, labels: Sequence[str], values: Sequence[float], *, y_title: str = "tCO2e") -> str:
     chart = pygal.Bar(
         js=[], style=STYLE, width=800, height=380, title=title, y_title=y_title, show_legend=False,
-        print_values=True, value_formatter=lambda v: f"{v:,.0f}",
+        print_values=True, truncate_label=-1, value_formatter=lambda v: f"{v:,.0f}",
     )
     chart.x_labels = list(labels)
     chart.add(y_title, list(values))

@@ -25,6 +25,10 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
+bench: $(VENV)/.installed-dev
+	command -v wrk >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk)
+	$(BIN)/python bench/run.py
+
 fuzz: $(VENV)/.installed-dev
 	CITYPACT_FUZZ_EXAMPLES=200 $(BIN)/python -m pytest tests/test_fuzz.py
 

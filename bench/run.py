@@ -1,0 +1,254 @@
+"""The country-scale benchmark: load the large demo into PostgreSQL, serve it, measure it beside the
+stack's ceiling in the same run, and print (and record) the table.
+
+    python bench/run.py [--scale large] [--seconds 15] [--connections 64]
+
+Loopback only; every load run is bounded in time. Needs PostgreSQL at CITYPACT_BENCH_POSTGRES_URL
+(default postgresql://postgres@127.0.0.1:5432/postgres) and wrk (make bench installs it).
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.cities.geometry import CityArea, cell_of  # noqa: E402
+from app.config import async_database_url  # noqa: E402
+from app.db import make_engine, make_sessionmaker  # noqa: E402
+from app.demo import load as demo_load  # noqa: E402
+from app.demo.generate import generate  # noqa: E402
+from app.migrations import upgrade  # noqa: E402
+
+ADMIN_URL = os.environ.get("CITYPACT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+DATABASE = "citypact_bench"
+README = ROOT / "bench" / "README.md"
+RESULTS = ROOT / "bench" / "results"
+
+
+@dataclass
+class Row:
+    name: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    goal: str
+    ratio: float | None = None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def recreate_database() -> str:
+    admin = make_engine(async_database_url(ADMIN_URL), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+        await connection.execute(text(f'CREATE DATABASE "{DATABASE}"'))
+    await admin.dispose()
+    return make_url(async_database_url(ADMIN_URL)).set(database=DATABASE).render_as_string(hide_password=False)
+
+
+async def load_data(url: str, scale: str, timings: dict[str, float]) -> None:
+    started = time.perf_counter()
+    data = generate(scale)
+    timings["generate"] = time.perf_counter() - started
+    engine = make_engine(url)
+    started = time.perf_counter()
+    async with make_sessionmaker(engine)() as session:
+        counts = await demo_load.load(session, data)
+        await session.commit()
+    timings["load"] = time.perf_counter() - started
+    async with engine.connect() as connection:
+        await connection.execute(text("ANALYZE"))
+        await connection.commit()
+    await engine.dispose()
+    timings["rows"] = float(sum(counts.values()))
+    timings["colocation"] = colocate(data)
+
+
+def colocate(data) -> float:  # type: ignore[no-untyped-def]
+    """Time co-location of every facility against every city through the grid index."""
+    started = time.perf_counter()
+    areas = [CityArea.of(latitude=c["latitude"], longitude=c["longitude"], boundary=c["boundary"],
+                         radius_km=c["radius_km"], population=c["population"]) for c in data.rows["city"]]
+    grid: dict[int, list[int]] = {}
+    for index, area in enumerate(areas):
+        for cell in area.cells():
+            grid.setdefault(cell, []).append(index)
+    links = 0
+    for facility in data.rows["facility"]:
+        lat, lon = facility["latitude"], facility["longitude"]
+        links += sum(1 for i in grid.get(cell_of(lat, lon), ()) if areas[i].contains(lat, lon))
+    return time.perf_counter() - started
+
+
+async def sample_ids(url: str) -> dict[str, list[str]]:
+    engine = make_engine(url)
+    async with engine.connect() as connection:
+        fetch = lambda sql: connection.execute(text(sql))  # noqa: E731
+        cities = [str(r[0]) for r in await fetch("SELECT id FROM city ORDER BY random() LIMIT 1000")]
+        companies = [str(r[0]) for r in await fetch("SELECT id FROM company ORDER BY random() LIMIT 1000")]
+        network = [str(r[0]) for r in await fetch(
+            "SELECT network_id FROM network_city GROUP BY network_id ORDER BY count(*) DESC LIMIT 1")]
+        busiest = [str(r[0]) for r in await fetch(
+            "SELECT city_id FROM facility_city GROUP BY city_id ORDER BY count(DISTINCT company_id) DESC LIMIT 1")]
+        sizes = {
+            "network_members": (await fetch(f"SELECT count(*) FROM network_city WHERE network_id = '{network[0]}'")).scalar(),
+            "busiest_city_companies": (await fetch(
+                f"SELECT count(DISTINCT company_id) FROM facility_city WHERE city_id = '{busiest[0]}'")).scalar(),
+        }
+    await engine.dispose()
+    return {"cities": cities, "companies": companies, "network": network, "busiest": busiest,
+            "sizes": [str(sizes["network_members"]), str(sizes["busiest_city_companies"])]}
+
+
+def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(command, env=os.environ | env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return process
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError(f"{command} did not start")
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (the uvicorn workers)."""
+    total = 0
+    pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
+    for each in pids:
+        try:
+            status = Path(f"/proc/{each}/status").read_text()
+            total = max(total, int(re.search(r"VmRSS:\s+(\d+)", status).group(1)))  # type: ignore[union-attr]
+        except (OSError, AttributeError):
+            pass
+    return total / 1024
+
+
+def wrk(base: str, paths: list[str], seconds: int, connections: int, **env: str) -> dict[str, float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
+        handle.write("\n".join(paths))
+    result = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(ROOT / "bench" / "wrk.lua"), base],
+        env=os.environ | {"BENCH_PATHS": handle.name} | env, capture_output=True, text=True, timeout=seconds + 60,
+    )
+    line = [line for line in result.stdout.splitlines() if line.startswith("{")][-1]
+    figures = json.loads(line)
+    return {
+        "rps": figures["requests"] / (figures["duration_us"] / 1e6), "p50_ms": figures["p50_us"] / 1000,
+        "p99_ms": figures["p99_us"] / 1000, "errors": figures["errors"],
+    }
+
+
+def table(rows: list[Row], timings: dict[str, float], memory: float, note: str) -> str:
+    lines = [
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} ({os.cpu_count()} cores, "
+        f"{platform.python_implementation()} {platform.python_version()}, PostgreSQL). {note}",
+        "",
+        "| measure | req/s | p50 ms | p99 ms | errors | vs ceiling | goal |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        ratio = f"{row.ratio:.2f}×" if row.ratio is not None else ""
+        lines.append(f"| {row.name} | {row.rps:,.0f} | {row.p50_ms:.1f} | {row.p99_ms:.1f} | {row.errors} | {ratio} | {row.goal} |")
+    lines += [
+        "",
+        f"- data set: {timings['rows']:,.0f} rows generated in {timings['generate']:.0f} s and loaded in {timings['load']:.0f} s",
+        f"- co-location of every facility against every city (grid index): {timings['colocation']:.1f} s (goal < 60 s)",
+        f"- largest resident memory of a worker during the run: {memory:.0f} MB (goal < 250 MB)",
+    ]
+    return "\n".join(lines)
+
+
+def record(text_table: str) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.md").write_text(text_table + "\n")
+    readme = README.read_text()
+    start, end = "<!-- results -->", "<!-- /results -->"
+    if start in readme and end in readme:
+        head, rest = readme.split(start, 1)
+        readme = head + start + "\n" + text_table + "\n" + end + rest.split(end, 1)[1]
+        README.write_text(readme)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="large", choices=["small", "medium", "large"])
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=64)
+    args = parser.parse_args()
+
+    timings: dict[str, float] = {}
+    url = asyncio.run(recreate_database())
+    print(f"migrating {DATABASE} …", flush=True)
+    upgrade(url)
+    print(f"generating and loading the {args.scale} data set …", flush=True)
+    asyncio.run(load_data(url, args.scale, timings))
+    ids = asyncio.run(sample_ids(url))
+    print(f"loaded {timings['rows']:,.0f} rows; network of {ids['sizes'][0]} cities, busiest city holds "
+          f"{ids['sizes'][1]} companies", flush=True)
+
+    app_port, ceiling_port = free_port(), free_port()
+    plain_dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    app = start([sys.executable, "-m", "app", "serve", "--port", str(app_port), "--workers", "1"],
+                {"CITYPACT_DATABASE_URL": url, "CITYPACT_LOG_LEVEL": "WARNING"}, app_port)
+    ceiling = start([sys.executable, "-m", "uvicorn", "--app-dir", str(ROOT / "bench"), "ceiling:app", "--port",
+                     str(ceiling_port), "--log-level", "warning", "--no-access-log"],
+                    {"BENCH_CEILING_DSN": plain_dsn}, ceiling_port)
+    memory = 0.0
+    try:
+        app_base, ceiling_base = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{ceiling_port}"
+        cities = ids["cities"]
+        # Warm both servers' pools and caches.
+        wrk(ceiling_base, [f"/cities/{c}" for c in cities], 3, args.connections)
+        wrk(app_base, [f"/api/v1/cities/{c}" for c in cities], 3, args.connections)
+        ceiling_figures = wrk(ceiling_base, [f"/cities/{c}" for c in cities], args.seconds, args.connections)
+        rows = [Row("ceiling: Starlette + asyncpg, one row by key", **ceiling_figures, goal="—")]
+        measures = [
+            ("GET /cities/{id}", [f"/api/v1/cities/{c}" for c in cities], "≥ 0.5× ceiling, p99 < 50 ms", True),
+            ("GET /companies/{id}", [f"/api/v1/companies/{c}" for c in ids["companies"]], "≥ 0.5× ceiling, p99 < 50 ms", True),
+            ("GET /cities/{id}/progress", [f"/api/v1/cities/{c}/progress" for c in cities], "p99 < 10 ms", False),
+            (f"GET /networks/{{id}}/progress ({ids['sizes'][0]} cities)", [f"/api/v1/networks/{ids['network'][0]}/progress"],
+             "p99 < 25 ms", False),
+        ]
+        for name, paths, goal, relative in measures:
+            figures = wrk(app_base, paths, args.seconds, args.connections)
+            memory = max(memory, rss_mb(app.pid))
+            rows.append(Row(name, **figures, goal=goal, ratio=figures["rps"] / ceiling_figures["rps"] if relative else None))
+            print(f"{name}: {figures['rps']:,.0f} req/s, p99 {figures['p99_ms']:.1f} ms", flush=True)
+    finally:
+        for process in (app, ceiling):
+            process.terminate()
+            process.wait(timeout=30)
+    note = f"{args.connections} connections, {args.seconds} s a measure, wrk with 2 threads, one uvicorn worker each."
+    output = table(rows, timings, memory, note)
+    print(output)
+    record(output)
+
+
+if __name__ == "__main__":
+    random.seed(0)
+    main()

@@ -98,16 +98,31 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
-    return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    # No pre-ping: it costs a round trip per request. A connection the server dropped fails its
+    # request with 503 (see errors.py) and the pool discards it and every connection of its age.
+    return create_async_engine(url, **kwargs)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def make_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for safe methods. On PostgreSQL they run in autocommit, which spares the BEGIN and
+    COMMIT round trips; each statement still reads committed data, as under READ COMMITTED."""
+    if engine.dialect.name != "postgresql":
+        return make_sessionmaker(engine)
+    return async_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request, committed once when the route has succeeded."""
-    async with request.app.state.sessionmaker() as session:
+    state = request.app.state
+    factory = state.read_sessionmaker if request.method in SAFE_METHODS else state.sessionmaker
+    async with factory() as session:
         try:
             yield session
         except BaseException:

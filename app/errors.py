@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from pydantic import BaseModel
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -213,6 +213,16 @@ async def integrity_error_handler(request: Request, exc: Exception) -> Response:
     return _render(request, body)
 
 
+async def database_unavailable_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DBAPIError)
+    if not (exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))):
+        return await unexpected_error_handler(request, exc)
+    # The pool has dropped the broken connection; a retry gets a fresh one.
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
+    body = problem(503, "The database is unavailable for a moment; retry the request.", code="unavailable")
+    return _render(request, body, {"Retry-After": "1"})
+
+
 async def unexpected_error_handler(request: Request, exc: Exception) -> Response:
     request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex
     log.exception("unexpected error, request id %s", request_id)
@@ -230,4 +240,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_exception_handler(IntegrityError, integrity_error_handler)
+    app.add_exception_handler(DBAPIError, database_unavailable_handler)
     app.add_exception_handler(Exception, unexpected_error_handler)

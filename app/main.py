@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from app import paths
 from app.config import Settings, get_settings
-from app.db import SessionDep, make_engine, make_sessionmaker
+from app.db import SessionDep, make_engine, make_read_sessionmaker, make_sessionmaker
 from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, AppError, install_error_handlers
 from app.cities.router import router as cities_router
 from app.companies.router import router as companies_router
@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.state.read_sessionmaker = make_read_sessionmaker(app.state.engine)
     app.state.redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
 
     install_error_handlers(app)

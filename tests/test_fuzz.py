@@ -16,7 +16,7 @@ from sqlalchemy.pool import NullPool
 
 from app.cities.schemas import CityCreate
 from app.cities.service import create_city
-from app.db import make_engine, make_sessionmaker
+from app.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from app.identity import service as identity
 from app.main import create_app
 from tests.conftest import BACKENDS, drop_postgres_database, fresh_database_url, migrate, settings_for
@@ -53,6 +53,7 @@ def token(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     # Each schemathesis call may run on a fresh event loop: no pooled connection may outlive one.
     APP.state.engine = make_engine(url, poolclass=NullPool)
     APP.state.sessionmaker = make_sessionmaker(APP.state.engine)
+    APP.state.read_sessionmaker = make_read_sessionmaker(APP.state.engine)
     yield signed_in
     if request.param == "postgres":
         asyncio.run(drop_postgres_database(url))

@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 
 from app import paths
+from app.common import access
 from app.config import Settings, get_settings
 from app.db import SessionDep, make_engine, make_read_sessionmaker, make_sessionmaker
 from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, AppError, install_error_handlers
@@ -44,13 +45,13 @@ class ServiceUnavailable(AppError):
 health_router = APIRouter(tags=["health"])
 
 
-@health_router.get("/health")
+@health_router.get("/health", openapi_extra=access.PUBLIC)
 async def health() -> dict[str, str]:
     """Liveness: the process answers."""
     return {"status": "ok"}
 
 
-@health_router.get("/ready", responses={503: {"description": "The database cannot be reached."}})
+@health_router.get("/ready", responses={503: {"description": "The database cannot be reached."}}, openapi_extra=access.PUBLIC)
 async def ready(session: SessionDep) -> dict[str, str]:
     """Readiness: the database answers."""
     try:
@@ -58,6 +59,11 @@ async def ready(session: SessionDep) -> dict[str, str]:
     except Exception as exc:  # any driver failure means "not ready"
         raise ServiceUnavailable("The database cannot be reached.") from exc
     return {"status": "ok", "database": "ok"}
+
+
+# Every route of these routers declares who may call it (see app/common/access.py).
+API_ROUTERS = [health_router, identity_router, cities_router, companies_router, verifiers_router, networks_router]
+PAGE_ROUTERS = [pages_router, city_pages, company_pages, network_pages]
 
 
 def document_problems_as_problem_json(app: FastAPI) -> None:
@@ -109,17 +115,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
 
     api = APIRouter(prefix=API_PREFIX, responses=PROBLEM_RESPONSES)
-    api.include_router(health_router)
-    api.include_router(identity_router)
-    api.include_router(cities_router)
-    api.include_router(companies_router)
-    api.include_router(verifiers_router)
-    api.include_router(networks_router)
+    for router in API_ROUTERS:
+        api.include_router(router)
     app.include_router(api)
-    app.include_router(pages_router)
-    app.include_router(city_pages)
-    app.include_router(company_pages)
-    app.include_router(network_pages)
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=paths.STATIC), name="static")
     document_problems_as_problem_json(app)
     return app

@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.common import access
 from app.cities import service
 from app.cities.geometry import radius_from_population
 from app.cities.models import CityPlan, PlanStatus
@@ -44,14 +45,14 @@ async def _inventories(session: SessionDep, city_id: uuid.UUID) -> list[Any]:
     return rows
 
 
-@router.get("/cities/new", response_class=HTMLResponse)
+@router.get("/cities/new", response_class=HTMLResponse, openapi_extra=access.SIGNED_IN)
 async def new_city_form(request: Request, user: PageUser) -> Response:
     if user is None:
         return RedirectResponse("/signin?next=/cities/new", status_code=303)
     return render(request, "cities/form.html", {"values": {}, "errors": {}})
 
 
-@router.post("/cities/new", response_class=HTMLResponse)
+@router.post("/cities/new", response_class=HTMLResponse, openapi_extra=access.SIGNED_IN)
 async def new_city(request: Request, form: CheckedForm, user: PageUser, session: SessionDep) -> Response:
     if user is None:
         return RedirectResponse("/signin?next=/cities/new", status_code=303)
@@ -63,7 +64,7 @@ async def new_city(request: Request, form: CheckedForm, user: PageUser, session:
     return RedirectResponse(f"/cities/{city.id}", status_code=303)
 
 
-@router.get("/cities/{city_id}", response_class=HTMLResponse)
+@router.get("/cities/{city_id}", response_class=HTMLResponse, openapi_extra=access.PUBLIC)
 async def city_page(city_id: uuid.UUID, request: Request, user: PageUser, session: SessionDep) -> Response:
     city = await service.get_city(session, city_id)
     role = await role_in(session, user, city_id)
@@ -85,7 +86,7 @@ async def city_page(city_id: uuid.UUID, request: Request, user: PageUser, sessio
     return render(request, "cities/show.html", context)
 
 
-@router.get("/cities/{city_id}/emissions.svg")
+@router.get("/cities/{city_id}/emissions.svg", openapi_extra=access.PUBLIC)
 async def emissions_chart(city_id: uuid.UUID, session: SessionDep) -> Response:
     city = await service.get_city(session, city_id)
     progress = await service.city_progress(session, city_id=city_id)
@@ -115,18 +116,18 @@ def _plan_data(values: dict[str, str]) -> dict[str, Any]:
     return data | {"targets": targets}
 
 
-@router.get("/cities/{city_id}/plan/edit", response_class=HTMLResponse)
+@router.get("/cities/{city_id}/plan/edit", response_class=HTMLResponse, openapi_extra=access.role("editors", "city"))
 async def plan_form(city_id: uuid.UUID, request: Request, user: PageUser, session: SessionDep) -> Response:
-    city = await service.get_city(session, city_id)
     await require_role(session, user, city_id, Role.EDITOR)
+    city = await service.get_city(session, city_id)
     plan = await session.get(CityPlan, city_id)
     return render(request, "cities/plan_form.html", {"city": city, "values": _plan_values(plan), "errors": {}, "rows": TARGET_ROWS})
 
 
-@router.post("/cities/{city_id}/plan/edit", response_class=HTMLResponse)
+@router.post("/cities/{city_id}/plan/edit", response_class=HTMLResponse, openapi_extra=access.role("editors", "city"))
 async def save_plan(city_id: uuid.UUID, request: Request, form: CheckedForm, user: PageUser, session: SessionDep) -> Response:
-    city = await service.get_city(session, city_id)
     await require_role(session, user, city_id, Role.EDITOR)
+    city = await service.get_city(session, city_id)
     assert user is not None
     values = {k: str(v).strip() for k, v in form.items()}
     data, errors = parse_form(PlanWrite, _plan_data(values))
@@ -137,10 +138,10 @@ async def save_plan(city_id: uuid.UUID, request: Request, form: CheckedForm, use
     return RedirectResponse(f"/cities/{city_id}", status_code=303)
 
 
-@router.get("/cities/{city_id}/actions/new", response_class=HTMLResponse)
+@router.get("/cities/{city_id}/actions/new", response_class=HTMLResponse, openapi_extra=access.role("editors", "city"))
 async def action_form(city_id: uuid.UUID, request: Request, user: PageUser, session: SessionDep) -> Response:
-    city = await service.get_city(session, city_id)
     await require_role(session, user, city_id, Role.EDITOR)
+    city = await service.get_city(session, city_id)
     return render(request, "cities/action_form.html", _action_context(city, {}, {}))
 
 
@@ -149,10 +150,10 @@ def _action_context(city: Any, values: dict[str, Any], errors: dict[str, str]) -
             "isic": [(s.value, ISIC_NAMES[s.value]) for s in IsicSection]}
 
 
-@router.post("/cities/{city_id}/actions/new", response_class=HTMLResponse)
+@router.post("/cities/{city_id}/actions/new", response_class=HTMLResponse, openapi_extra=access.role("editors", "city"))
 async def add_action(city_id: uuid.UUID, request: Request, form: CheckedForm, user: PageUser, session: SessionDep) -> Response:
-    city = await service.get_city(session, city_id)
     await require_role(session, user, city_id, Role.EDITOR)
+    city = await service.get_city(session, city_id)
     assert user is not None
     values: dict[str, Any] = {k: str(form.get(k, "")).strip() for k in ("title", "description", "sector", "expected_reduction_tco2e", "status")}
     values["partner_sectors"] = [str(v) for v in form.getlist("partner_sectors")]
@@ -166,17 +167,17 @@ async def add_action(city_id: uuid.UUID, request: Request, form: CheckedForm, us
     return render(request, "cities/action_form.html", _action_context(city, values, errors), status_code=422)
 
 
-@router.get("/cities/{city_id}/inventories/new", response_class=HTMLResponse)
+@router.get("/cities/{city_id}/inventories/new", response_class=HTMLResponse, openapi_extra=access.role("editors", "city"))
 async def inventory_form(city_id: uuid.UUID, request: Request, user: PageUser, session: SessionDep) -> Response:
-    city = await service.get_city(session, city_id)
     await require_role(session, user, city_id, Role.EDITOR)
+    city = await service.get_city(session, city_id)
     return render(request, "cities/inventory_form.html", {"city": city, "values": {}, "errors": {}, "sectors": list(GpcSector)})
 
 
-@router.post("/cities/{city_id}/inventories/new", response_class=HTMLResponse)
+@router.post("/cities/{city_id}/inventories/new", response_class=HTMLResponse, openapi_extra=access.role("editors", "city"))
 async def add_inventory(city_id: uuid.UUID, request: Request, form: CheckedForm, user: PageUser, session: SessionDep) -> Response:
-    city = await service.get_city(session, city_id)
     await require_role(session, user, city_id, Role.EDITOR)
+    city = await service.get_city(session, city_id)
     assert user is not None
     values = {k: str(v).strip() for k, v in form.items()}
     sectors = {s.value: values.get(f"sectors.{s.value}") or None for s in GpcSector}

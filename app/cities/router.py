@@ -3,6 +3,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from app.common import access
 from app.cities import service
 from app.cities.geometry import radius_from_population
 from app.cities.models import City, PlanAction
@@ -27,7 +28,7 @@ def city_read(city: City) -> CityRead:
     return CityRead.model_validate(city).model_copy(update={"effective_radius_km": effective})
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=CityRead)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=CityRead, openapi_extra=access.SIGNED_IN)
 async def create_city(body: CityCreate, response: Response, user: CurrentUser, session: SessionDep) -> CityRead:
     """Register a city; its creator becomes its admin."""
     city = await service.create_city(session, data=body, actor=user)
@@ -35,7 +36,7 @@ async def create_city(body: CityCreate, response: Response, user: CurrentUser, s
     return city_read(city)
 
 
-@router.get("", response_model=Page[CityRead])
+@router.get("", response_model=Page[CityRead], openapi_extra=access.PUBLIC)
 async def list_cities(
     session: SessionDep, page: PageDep,
     country_code: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
@@ -48,7 +49,7 @@ async def list_cities(
     return Page(items=[city_read(c) for c in cities], next_cursor=cursor)
 
 
-@router.get("/{city_id}", response_model=CityRead)
+@router.get("/{city_id}", response_model=CityRead, openapi_extra=access.PUBLIC)
 async def get_city(city_id: uuid.UUID, response: Response, session: SessionDep) -> CityRead:
     """A city."""
     city = await service.get_city(session, city_id)
@@ -56,7 +57,7 @@ async def get_city(city_id: uuid.UUID, response: Response, session: SessionDep) 
     return city_read(city)
 
 
-@router.patch("/{city_id}", response_model=CityRead)
+@router.patch("/{city_id}", response_model=CityRead, openapi_extra=access.role("editors", "city"))
 async def update_city(
     city_id: uuid.UUID, body: CityUpdate, request: Request, response: Response, user: CurrentUser, session: SessionDep
 ) -> CityRead:
@@ -69,7 +70,7 @@ async def update_city(
     return city_read(city)
 
 
-@router.put("/{city_id}/plan", response_model=PlanRead)
+@router.put("/{city_id}/plan", response_model=PlanRead, openapi_extra=access.role("editors", "city"))
 async def put_plan(
     city_id: uuid.UUID, body: PlanWrite, request: Request, response: Response, user: CurrentUser, session: SessionDep
 ) -> PlanRead:
@@ -88,7 +89,7 @@ async def _may_see_drafts(session: SessionDep, user: OptionalUser, city_id: uuid
     return await role_in(session, user, city_id) is not None
 
 
-@router.get("/{city_id}/plan", response_model=PlanRead)
+@router.get("/{city_id}/plan", response_model=PlanRead, openapi_extra=access.rule("public when published; a draft: members of the city"))
 async def get_plan(city_id: uuid.UUID, response: Response, user: OptionalUser, session: SessionDep) -> PlanRead:
     """The city's plan: a draft is visible to the city's members only."""
     await service.get_city(session, city_id)
@@ -97,7 +98,7 @@ async def get_plan(city_id: uuid.UUID, response: Response, user: OptionalUser, s
     return PlanRead.model_validate(plan)
 
 
-@router.post("/{city_id}/plan/actions", status_code=status.HTTP_201_CREATED, response_model=ActionRead)
+@router.post("/{city_id}/plan/actions", status_code=status.HTTP_201_CREATED, response_model=ActionRead, openapi_extra=access.role("editors", "city"))
 async def create_action(
     city_id: uuid.UUID, body: ActionCreate, response: Response, user: CurrentUser, session: SessionDep
 ) -> ActionRead:
@@ -109,7 +110,7 @@ async def create_action(
     return ActionRead.model_validate(action)
 
 
-@router.get("/{city_id}/plan/actions", response_model=Page[ActionRead])
+@router.get("/{city_id}/plan/actions", response_model=Page[ActionRead], openapi_extra=access.rule("public when the plan is published; otherwise members of the city"))
 async def list_actions(city_id: uuid.UUID, page: PageDep, user: OptionalUser, session: SessionDep) -> Page[ActionRead]:
     """The plan's actions, visible as the plan is."""
     await service.get_city(session, city_id)
@@ -118,7 +119,7 @@ async def list_actions(city_id: uuid.UUID, page: PageDep, user: OptionalUser, se
     return Page(items=[ActionRead.model_validate(a) for a in actions], next_cursor=cursor)
 
 
-@router.patch("/{city_id}/plan/actions/{action_id}", response_model=ActionRead)
+@router.patch("/{city_id}/plan/actions/{action_id}", response_model=ActionRead, openapi_extra=access.role("editors", "city"))
 async def update_action(
     city_id: uuid.UUID, action_id: uuid.UUID, body: ActionUpdate, request: Request, response: Response,
     user: CurrentUser, session: SessionDep,
@@ -133,7 +134,7 @@ async def update_action(
     return ActionRead.model_validate(action)
 
 
-@router.post("/{city_id}/inventories", status_code=status.HTTP_201_CREATED, response_model=InventoryRead)
+@router.post("/{city_id}/inventories", status_code=status.HTTP_201_CREATED, response_model=InventoryRead, openapi_extra=access.role("editors", "city"))
 async def add_inventory(city_id: uuid.UUID, body: InventoryCreate, user: CurrentUser, session: SessionDep) -> InventoryRead:
     """Record a year's community inventory (the city's editors); an existing year is 409."""
     city = await service.get_city(session, city_id)
@@ -141,7 +142,7 @@ async def add_inventory(city_id: uuid.UUID, body: InventoryCreate, user: Current
     return service.inventory_read(await service.add_inventory(session, city=city, data=body, actor=user))
 
 
-@router.get("/{city_id}/inventories", response_model=Page[InventoryRead])
+@router.get("/{city_id}/inventories", response_model=Page[InventoryRead], openapi_extra=access.PUBLIC)
 async def list_inventories(city_id: uuid.UUID, page: PageDep, session: SessionDep) -> Page[InventoryRead]:
     """The current inventory of each year, oldest first."""
     await service.get_city(session, city_id)
@@ -149,7 +150,7 @@ async def list_inventories(city_id: uuid.UUID, page: PageDep, session: SessionDe
     return Page(items=[service.inventory_read(r) for r in rows], next_cursor=cursor)
 
 
-@router.put("/{city_id}/inventories/{year}", response_model=InventoryRead)
+@router.put("/{city_id}/inventories/{year}", response_model=InventoryRead, openapi_extra=access.role("editors", "city"))
 async def replace_inventory(
     city_id: uuid.UUID, year: int, body: InventoryReplace, user: CurrentUser, session: SessionDep
 ) -> InventoryRead:
@@ -159,7 +160,7 @@ async def replace_inventory(
     return service.inventory_read(await service.replace_inventory(session, city=city, year=year, data=body, actor=user))
 
 
-@router.get("/{city_id}/inventories/{year}/history", response_model=Page[InventoryRead])
+@router.get("/{city_id}/inventories/{year}/history", response_model=Page[InventoryRead], openapi_extra=access.PUBLIC)
 async def inventory_history(city_id: uuid.UUID, year: int, page: PageDep, session: SessionDep) -> Page[InventoryRead]:
     """Every version of a year's inventory, oldest first."""
     await service.get_city(session, city_id)
@@ -167,14 +168,14 @@ async def inventory_history(city_id: uuid.UUID, year: int, page: PageDep, sessio
     return Page(items=[service.inventory_read(r) for r in rows], next_cursor=cursor)
 
 
-@router.get("/{city_id}/progress", response_model=Progress)
+@router.get("/{city_id}/progress", response_model=Progress, openapi_extra=access.PUBLIC)
 async def progress(city_id: uuid.UUID, session: SessionDep) -> Progress:
     """Progress against the published plan (see the definitions in the API description)."""
     await service.get_city(session, city_id)
     return await service.city_progress(session, city_id=city_id)
 
 
-@router.get("/{city_id}/companies", response_model=Page[ColocatedCompany])
+@router.get("/{city_id}/companies", response_model=Page[ColocatedCompany], openapi_extra=access.PUBLIC)
 async def colocated_companies(city_id: uuid.UUID, page: PageDep, session: SessionDep) -> Page[ColocatedCompany]:
     """Companies with at least one facility inside the city's area."""
     await service.get_city(session, city_id)

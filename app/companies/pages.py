@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from app.common import access
 from app.cities.models import City
 from app.common.pagination import PageParams
 from app.common.standards import ISIC_NAMES, IsicSection, country_name
@@ -29,14 +30,14 @@ def _sectors() -> list[tuple[str, str]]:
     return [(s.value, f"{s.value} — {ISIC_NAMES[s.value]}") for s in IsicSection]
 
 
-@router.get("/companies/new", response_class=HTMLResponse)
+@router.get("/companies/new", response_class=HTMLResponse, openapi_extra=access.SIGNED_IN)
 async def new_company_form(request: Request, user: PageUser) -> Response:
     if user is None:
         return RedirectResponse("/signin?next=/companies/new", status_code=303)
     return render(request, "companies/form.html", {"values": {}, "errors": {}, "sectors": _sectors()})
 
 
-@router.post("/companies/new", response_class=HTMLResponse)
+@router.post("/companies/new", response_class=HTMLResponse, openapi_extra=access.SIGNED_IN)
 async def new_company(request: Request, form: CheckedForm, user: PageUser, session: SessionDep) -> Response:
     if user is None:
         return RedirectResponse("/signin?next=/companies/new", status_code=303)
@@ -51,7 +52,7 @@ async def new_company(request: Request, form: CheckedForm, user: PageUser, sessi
     return render(request, "companies/form.html", {"values": values, "errors": errors, "sectors": _sectors()}, status_code=422)
 
 
-@router.get("/companies/{company_id}", response_class=HTMLResponse)
+@router.get("/companies/{company_id}", response_class=HTMLResponse, openapi_extra=access.PUBLIC)
 async def company_page(company_id: uuid.UUID, request: Request, user: PageUser, session: SessionDep) -> Response:
     company = await service.get_company(session, company_id)
     read = await service.company_read(session, company)
@@ -67,17 +68,17 @@ async def company_page(company_id: uuid.UUID, request: Request, user: PageUser, 
     return render(request, "companies/show.html", context)
 
 
-@router.get("/companies/{company_id}/facilities/new", response_class=HTMLResponse)
+@router.get("/companies/{company_id}/facilities/new", response_class=HTMLResponse, openapi_extra=access.role("editors", "company"))
 async def facility_form(company_id: uuid.UUID, request: Request, user: PageUser, session: SessionDep) -> Response:
-    company = await service.get_company(session, company_id)
     await require_role(session, user, company_id, Role.EDITOR)
+    company = await service.get_company(session, company_id)
     return render(request, "companies/facility_form.html", {"company": company, "values": {}, "errors": {}})
 
 
-@router.post("/companies/{company_id}/facilities/new", response_class=HTMLResponse)
+@router.post("/companies/{company_id}/facilities/new", response_class=HTMLResponse, openapi_extra=access.role("editors", "company"))
 async def add_facility(company_id: uuid.UUID, request: Request, form: CheckedForm, user: PageUser, session: SessionDep) -> Response:
-    company = await service.get_company(session, company_id)
     await require_role(session, user, company_id, Role.EDITOR)
+    company = await service.get_company(session, company_id)
     assert user is not None
     values = {k: str(form.get(k, "")).strip() for k in ("name", "latitude", "longitude", "address")}
     data, errors = parse_form(FacilityCreate, {k: v for k, v in values.items() if v})
@@ -108,18 +109,18 @@ def _commitment_data(values: dict[str, str]) -> dict[str, Any]:
     return data
 
 
-@router.get("/companies/{company_id}/commitments/edit", response_class=HTMLResponse)
+@router.get("/companies/{company_id}/commitments/edit", response_class=HTMLResponse, openapi_extra=access.role("editors", "company"))
 async def commitments_form(company_id: uuid.UUID, request: Request, user: PageUser, session: SessionDep) -> Response:
-    company = await service.get_company(session, company_id)
     await require_role(session, user, company_id, Role.EDITOR)
+    company = await service.get_company(session, company_id)
     values = _commitment_values(await service.get_commitment(session, company_id))
     return render(request, "companies/commitments_form.html", {"company": company, "values": values, "errors": {}, "rows": TARGET_ROWS})
 
 
-@router.post("/companies/{company_id}/commitments/edit", response_class=HTMLResponse)
+@router.post("/companies/{company_id}/commitments/edit", response_class=HTMLResponse, openapi_extra=access.role("editors", "company"))
 async def save_commitments(company_id: uuid.UUID, request: Request, form: CheckedForm, user: PageUser, session: SessionDep) -> Response:
-    company = await service.get_company(session, company_id)
     await require_role(session, user, company_id, Role.EDITOR)
+    company = await service.get_company(session, company_id)
     assert user is not None
     values = {k: str(v).strip() for k, v in form.items()}
     data, errors = parse_form(CommitmentWrite, _commitment_data(values))

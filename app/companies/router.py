@@ -3,6 +3,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from app.common import access
 from app.common.etag import check_if_match, set_etag
 from app.common.pagination import Page, PageDep
 from app.common.standards import IsicSection
@@ -17,7 +18,7 @@ from app.identity.models import Role
 router = APIRouter(prefix="/companies", tags=["companies"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=CompanyRead)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=CompanyRead, openapi_extra=access.SIGNED_IN)
 async def create_company(body: CompanyCreate, response: Response, user: CurrentUser, session: SessionDep) -> CompanyRead:
     """Register a company; its creator becomes its admin."""
     company = await service.create_company(session, data=body, actor=user)
@@ -25,7 +26,7 @@ async def create_company(body: CompanyCreate, response: Response, user: CurrentU
     return await service.company_read(session, company)
 
 
-@router.get("", response_model=Page[CompanyRead])
+@router.get("", response_model=Page[CompanyRead], openapi_extra=access.PUBLIC)
 async def list_companies(
     session: SessionDep, page: PageDep,
     sector: IsicSection | None = None,
@@ -40,7 +41,7 @@ async def list_companies(
     return Page(items=items, next_cursor=cursor)
 
 
-@router.get("/{company_id}", response_model=CompanyRead)
+@router.get("/{company_id}", response_model=CompanyRead, openapi_extra=access.PUBLIC)
 async def get_company(company_id: uuid.UUID, response: Response, session: SessionDep) -> CompanyRead:
     """A company, with whether it is climate-active."""
     company = await service.get_company(session, company_id)
@@ -48,7 +49,7 @@ async def get_company(company_id: uuid.UUID, response: Response, session: Sessio
     return await service.company_read(session, company)
 
 
-@router.patch("/{company_id}", response_model=CompanyRead)
+@router.patch("/{company_id}", response_model=CompanyRead, openapi_extra=access.role("editors", "company"))
 async def update_company(
     company_id: uuid.UUID, body: CompanyUpdate, request: Request, response: Response, user: CurrentUser,
     session: SessionDep,
@@ -62,7 +63,7 @@ async def update_company(
     return await service.company_read(session, company)
 
 
-@router.post("/{company_id}/facilities", status_code=status.HTTP_201_CREATED, response_model=FacilityRead)
+@router.post("/{company_id}/facilities", status_code=status.HTTP_201_CREATED, response_model=FacilityRead, openapi_extra=access.role("editors", "company"))
 async def create_facility(company_id: uuid.UUID, body: FacilityCreate, user: CurrentUser, session: SessionDep) -> FacilityRead:
     """Add a facility (the company's editors); `city_ids` are the cities it stands in."""
     company = await service.get_company(session, company_id)
@@ -70,7 +71,7 @@ async def create_facility(company_id: uuid.UUID, body: FacilityCreate, user: Cur
     return await service.create_facility(session, company=company, data=body, actor=user)
 
 
-@router.get("/{company_id}/facilities", response_model=Page[FacilityRead])
+@router.get("/{company_id}/facilities", response_model=Page[FacilityRead], openapi_extra=access.PUBLIC)
 async def list_facilities(company_id: uuid.UUID, page: PageDep, session: SessionDep) -> Page[FacilityRead]:
     """The company's facilities, each with the cities it stands in."""
     await service.get_company(session, company_id)
@@ -78,14 +79,14 @@ async def list_facilities(company_id: uuid.UUID, page: PageDep, session: Session
     return Page(items=items, next_cursor=cursor)
 
 
-@router.get("/{company_id}/commitments", response_model=CommitmentRead)
+@router.get("/{company_id}/commitments", response_model=CommitmentRead, openapi_extra=access.PUBLIC)
 async def get_commitments(company_id: uuid.UUID, session: SessionDep) -> CommitmentRead:
     """The company's targets, net-zero year and SBTi status."""
     await service.get_company(session, company_id)
     return await service.get_commitment(session, company_id)
 
 
-@router.put("/{company_id}/commitments", response_model=CommitmentRead)
+@router.put("/{company_id}/commitments", response_model=CommitmentRead, openapi_extra=access.role("editors", "company"))
 async def put_commitments(company_id: uuid.UUID, body: CommitmentWrite, user: CurrentUser, session: SessionDep) -> CommitmentRead:
     """Replace the company's commitments (its editors)."""
     company = await service.get_company(session, company_id)

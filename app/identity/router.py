@@ -4,6 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
+from app.common import access
 from app.common.pagination import Page, PageDep
 from app.config import SettingsDep
 from app.db import SessionDep
@@ -26,7 +27,7 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-@router.post("/auth/register", status_code=status.HTTP_201_CREATED, response_model=UserRead)
+@router.post("/auth/register", status_code=status.HTTP_201_CREATED, response_model=UserRead, openapi_extra=access.PUBLIC)
 async def register(body: UserCreate, session: SessionDep) -> UserRead:
     """Create an account."""
     user = await service.register_user(
@@ -35,7 +36,7 @@ async def register(body: UserCreate, session: SessionDep) -> UserRead:
     return UserRead.model_validate(user)
 
 
-@router.post("/auth/token", response_model=TokenRead)
+@router.post("/auth/token", response_model=TokenRead, openapi_extra=access.PUBLIC)
 async def token(
     request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
@@ -58,7 +59,7 @@ async def token(
     return TokenRead(access_token=access_token, expires_in=ttl)
 
 
-@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=access.SIGNED_IN)
 async def logout(request: Request, user: CurrentUser, session: SessionDep) -> Response:
     """Revoke the bearer token used for this call."""
     token_value = bearer_token(request)
@@ -67,7 +68,7 @@ async def logout(request: Request, user: CurrentUser, session: SessionDep) -> Re
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/users/me", response_model=Me)
+@router.get("/users/me", response_model=Me, openapi_extra=access.SIGNED_IN)
 async def me(user: CurrentUser, session: SessionDep) -> Me:
     """The signed-in user and the organisations they belong to."""
     memberships = await service.list_memberships(session, user_id=user.id)
@@ -78,7 +79,8 @@ async def me(user: CurrentUser, session: SessionDep) -> Me:
 
 
 @router.post(
-    "/organizations/{org_id}/members", status_code=status.HTTP_201_CREATED, response_model=MemberRead
+    "/organizations/{org_id}/members", status_code=status.HTTP_201_CREATED, response_model=MemberRead,
+    openapi_extra=access.role("admins", "organisation"),
 )
 async def add_member(org_id: uuid.UUID, body: MemberCreate, user: CurrentUser, session: SessionDep) -> MemberRead:
     """Add a registered user to the organisation (its admins)."""
@@ -87,7 +89,7 @@ async def add_member(org_id: uuid.UUID, body: MemberCreate, user: CurrentUser, s
     return await service.add_member(session, organization=organization, email=str(body.email), role=body.role, actor=user)
 
 
-@router.get("/organizations/{org_id}/members", response_model=Page[MemberRead])
+@router.get("/organizations/{org_id}/members", response_model=Page[MemberRead], openapi_extra=access.role("members", "organisation"))
 async def list_members(org_id: uuid.UUID, page: PageDep, user: CurrentUser, session: SessionDep) -> Page[MemberRead]:
     """The organisation's members (its members only)."""
     await get_organization(session, org_id)
@@ -96,7 +98,7 @@ async def list_members(org_id: uuid.UUID, page: PageDep, user: CurrentUser, sess
     return Page(items=items, next_cursor=cursor)
 
 
-@router.patch("/organizations/{org_id}/members/{user_id}", response_model=MemberRead)
+@router.patch("/organizations/{org_id}/members/{user_id}", response_model=MemberRead, openapi_extra=access.role("admins", "organisation"))
 async def change_member_role(
     org_id: uuid.UUID, user_id: uuid.UUID, body: MemberUpdate, user: CurrentUser, session: SessionDep
 ) -> MemberRead:
@@ -108,7 +110,7 @@ async def change_member_role(
     )
 
 
-@router.delete("/organizations/{org_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/organizations/{org_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=access.role("admins", "organisation"))
 async def remove_member(org_id: uuid.UUID, user_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
     """Remove a member (its admins); the last admin cannot be removed."""
     organization = await get_organization(session, org_id)
@@ -117,7 +119,7 @@ async def remove_member(org_id: uuid.UUID, user_id: uuid.UUID, user: CurrentUser
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/organizations/{org_id}/audit", response_model=Page[AuditEventRead])
+@router.get("/organizations/{org_id}/audit", response_model=Page[AuditEventRead], openapi_extra=access.role("admins", "organisation"))
 async def audit_log(org_id: uuid.UUID, page: PageDep, user: CurrentUser, session: SessionDep) -> Page[AuditEventRead]:
     """The organisation's audit log, newest first (its admins)."""
     await get_organization(session, org_id)

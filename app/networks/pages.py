@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.common import access
 from app.cities import progress as progress_math
 from app.cities.models import City, CityPlan, CityProgress, PlanStatus
 from app.cities.rollup import targets_of
@@ -45,7 +46,7 @@ async def aggregate_trajectory(session: AsyncSession, network_id: uuid.UUID) -> 
     return dict(totals)
 
 
-@router.get("/networks/{network_id}", response_class=HTMLResponse)
+@router.get("/networks/{network_id}", response_class=HTMLResponse, openapi_extra=access.PUBLIC)
 async def dashboard(
     network_id: uuid.UUID, request: Request, user: PageUser, session: SessionDep,
     sort: Annotated[Literal["name", "reduction", "emissions"], Query()] = "reduction",
@@ -73,7 +74,7 @@ async def dashboard(
     return render(request, "networks/show.html", context)
 
 
-@router.get("/networks/{network_id}/emissions.svg")
+@router.get("/networks/{network_id}/emissions.svg", openapi_extra=access.PUBLIC)
 async def emissions_chart(network_id: uuid.UUID, session: SessionDep) -> Response:
     network = await service.get_network(session, network_id)
     progress = await network_progress(session, network_id=network_id)
@@ -88,7 +89,7 @@ async def emissions_chart(network_id: uuid.UUID, session: SessionDep) -> Respons
     return charts.svg_response(charts.line_chart(f"{network.acronym}: member cities' emissions", [str(y) for y in span], series))
 
 
-@router.get("/networks/{network_id}/sectors.svg")
+@router.get("/networks/{network_id}/sectors.svg", openapi_extra=access.PUBLIC)
 async def sector_chart(network_id: uuid.UUID, session: SessionDep) -> Response:
     network = await service.get_network(session, network_id)
     progress = await network_progress(session, network_id=network_id)

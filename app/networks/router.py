@@ -5,6 +5,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import StreamingResponse
 
+from app.common import access
 from app.cities import service as cities
 from app.common.pagination import Page, PageDep
 from app.db import SessionDep, StreamingSessionDep
@@ -20,26 +21,26 @@ from app.networks.schemas import MemberCityRead, NetworkCreate, NetworkMembershi
 router = APIRouter(tags=["networks"])
 
 
-@router.post("/networks", status_code=status.HTTP_201_CREATED, response_model=NetworkRead)
+@router.post("/networks", status_code=status.HTTP_201_CREATED, response_model=NetworkRead, openapi_extra=access.SIGNED_IN)
 async def create_network(body: NetworkCreate, user: CurrentUser, session: SessionDep) -> NetworkRead:
     """Register a network; its creator becomes its admin."""
     return NetworkRead.model_validate(await service.create_network(session, data=body, actor=user))
 
 
-@router.get("/networks", response_model=Page[NetworkRead])
+@router.get("/networks", response_model=Page[NetworkRead], openapi_extra=access.PUBLIC)
 async def list_networks(session: SessionDep, page: PageDep) -> Page[NetworkRead]:
     """Networks, by name."""
     items, cursor = await service.list_networks(session, params=page)
     return Page(items=[NetworkRead.model_validate(n) for n in items], next_cursor=cursor)
 
 
-@router.get("/networks/{network_id}", response_model=NetworkRead)
+@router.get("/networks/{network_id}", response_model=NetworkRead, openapi_extra=access.PUBLIC)
 async def get_network(network_id: uuid.UUID, session: SessionDep) -> NetworkRead:
     """A network."""
     return NetworkRead.model_validate(await service.get_network(session, network_id))
 
 
-@router.get("/networks/{network_id}/cities", response_model=Page[MemberCityRead])
+@router.get("/networks/{network_id}/cities", response_model=Page[MemberCityRead], openapi_extra=access.PUBLIC)
 async def member_cities(network_id: uuid.UUID, page: PageDep, session: SessionDep) -> Page[MemberCityRead]:
     """The network's member cities, by name."""
     await service.get_network(session, network_id)
@@ -48,7 +49,7 @@ async def member_cities(network_id: uuid.UUID, page: PageDep, session: SessionDe
 
 
 @router.post("/cities/{city_id}/networks", status_code=status.HTTP_201_CREATED, response_model=NetworkMembership,
-             tags=["cities"])
+             tags=["cities"], openapi_extra=access.role("admins", "city"))
 async def join_network(city_id: uuid.UUID, body: NetworkJoin, user: CurrentUser, session: SessionDep) -> NetworkMembership:
     """The city joins a network (the city's admins)."""
     city = await cities.get_city(session, city_id)
@@ -58,7 +59,7 @@ async def join_network(city_id: uuid.UUID, body: NetworkJoin, user: CurrentUser,
     return NetworkMembership.model_validate(membership)
 
 
-@router.delete("/networks/{network_id}/cities/{city_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/networks/{network_id}/cities/{city_id}", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=access.rule("admins of the network, or admins of the city"))
 async def remove_city(network_id: uuid.UUID, city_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
     """Remove a member city (the network's admins), or leave (the city's admins)."""
     network = await service.get_network(session, network_id)
@@ -68,7 +69,7 @@ async def remove_city(network_id: uuid.UUID, city_id: uuid.UUID, user: CurrentUs
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/networks/{network_id}/progress", response_model=NetworkProgress)
+@router.get("/networks/{network_id}/progress", response_model=NetworkProgress, openapi_extra=access.PUBLIC)
 async def progress(
     network_id: uuid.UUID, session: SessionDep,
     year: Annotated[int | None, Query(ge=1990, le=2100, description="Figures for this inventory year.")] = None,
@@ -84,6 +85,7 @@ async def progress(
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}, "application/json": {}},
                      "description": f"One row per member city; columns: {', '.join(EXPORT_COLUMNS)}."}},
+    openapi_extra=access.PUBLIC,
 )
 async def export(
     network_id: uuid.UUID, session: StreamingSessionDep,

@@ -2,6 +2,7 @@ import uuid
 
 from fastapi import APIRouter, Request, Response, status
 
+from app.common import access
 from app.common.etag import check_if_match, set_etag
 from app.common.pagination import Page, PageDep
 from app.db import SessionDep
@@ -13,7 +14,7 @@ from app.verifiers.schemas import VerifierCreate, VerifierRead, VerifierUpdate
 router = APIRouter(prefix="/verifiers", tags=["verification"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=VerifierRead)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=VerifierRead, openapi_extra=access.SIGNED_IN)
 async def create_verifier(body: VerifierCreate, response: Response, user: CurrentUser, session: SessionDep) -> VerifierRead:
     """Register a verifier organisation (not accredited until a platform administrator says so)."""
     verifier = await service.create_verifier(session, data=body, actor=user)
@@ -21,14 +22,14 @@ async def create_verifier(body: VerifierCreate, response: Response, user: Curren
     return VerifierRead.model_validate(verifier)
 
 
-@router.get("", response_model=Page[VerifierRead])
+@router.get("", response_model=Page[VerifierRead], openapi_extra=access.PUBLIC)
 async def list_verifiers(session: SessionDep, page: PageDep, accredited: bool | None = None) -> Page[VerifierRead]:
     """Verifier organisations, by name."""
     items, cursor = await service.list_verifiers(session, params=page, accredited=accredited)
     return Page(items=[VerifierRead.model_validate(v) for v in items], next_cursor=cursor)
 
 
-@router.get("/{verifier_id}", response_model=VerifierRead)
+@router.get("/{verifier_id}", response_model=VerifierRead, openapi_extra=access.PUBLIC)
 async def get_verifier(verifier_id: uuid.UUID, response: Response, session: SessionDep) -> VerifierRead:
     """A verifier organisation."""
     verifier = await service.get_verifier(session, verifier_id)
@@ -36,7 +37,7 @@ async def get_verifier(verifier_id: uuid.UUID, response: Response, session: Sess
     return VerifierRead.model_validate(verifier)
 
 
-@router.patch("/{verifier_id}", response_model=VerifierRead)
+@router.patch("/{verifier_id}", response_model=VerifierRead, openapi_extra=access.rule("editors of the verifier; accredited: platform administrators"))
 async def update_verifier(
     verifier_id: uuid.UUID, body: VerifierUpdate, request: Request, response: Response, user: CurrentUser,
     session: SessionDep,

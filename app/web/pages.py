@@ -6,6 +6,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.common import access
 from app.cities.service import list_cities
 from app.common.pagination import PageParams
 from app.companies.service import list_companies
@@ -35,7 +36,7 @@ def sign_in_redirect(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/signin?next={quote(request.url.path)}", status_code=303)
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, openapi_extra=access.PUBLIC)
 async def home(
     request: Request, user: PageUser, session: SessionDep,
     q: Annotated[str | None, Query(max_length=100)] = None,
@@ -47,12 +48,12 @@ async def home(
     return render(request, "home.html", context)
 
 
-@router.get("/signin", response_class=HTMLResponse)
+@router.get("/signin", response_class=HTMLResponse, openapi_extra=access.PUBLIC)
 async def signin_form(request: Request, user: PageUser, next: Annotated[str | None, Query()] = None) -> Response:
     return render(request, "signin.html", {"next": safe_next(next), "email": "", "errors": {}})
 
 
-@router.post("/signin", response_class=HTMLResponse)
+@router.post("/signin", response_class=HTMLResponse, openapi_extra=access.PUBLIC)
 async def signin(
     request: Request,
     form: CheckedForm,
@@ -83,7 +84,7 @@ async def signin(
     return response
 
 
-@router.post("/signout")
+@router.post("/signout", openapi_extra=access.SIGNED_IN)
 async def signout(request: Request, form: CheckedForm, session: SessionDep) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
@@ -93,12 +94,12 @@ async def signout(request: Request, form: CheckedForm, session: SessionDep) -> R
     return response
 
 
-@router.get("/register", response_class=HTMLResponse)
+@router.get("/register", response_class=HTMLResponse, openapi_extra=access.PUBLIC)
 async def register_form(request: Request, user: PageUser) -> Response:
     return render(request, "register.html", {"values": {}, "errors": {}})
 
 
-@router.post("/register", response_class=HTMLResponse)
+@router.post("/register", response_class=HTMLResponse, openapi_extra=access.PUBLIC)
 async def register(request: Request, form: CheckedForm, session: SessionDep, settings: SettingsDep) -> Response:
     values = {key: str(form.get(key, "")) for key in ("email", "display_name", "password")}
     data, errors = parse_form(UserCreate, values)
@@ -118,7 +119,7 @@ async def register(request: Request, form: CheckedForm, session: SessionDep, set
     return response
 
 
-@router.get("/account", response_class=HTMLResponse)
+@router.get("/account", response_class=HTMLResponse, openapi_extra=access.SIGNED_IN)
 async def account(request: Request, user: PageUser, session: SessionDep) -> Response:
     if user is None:
         return sign_in_redirect(request)

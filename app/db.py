@@ -86,7 +86,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # Writers take the write lock up front (IMMEDIATE): two deferred transactions that both read,
+    # then both write, would deadlock, and SQLite fails one of them at once instead of waiting.
+    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -104,6 +107,9 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that write."""
+    if engine.dialect.name == "sqlite":
+        engine = engine.execution_options(sqlite_begin="IMMEDIATE")
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
@@ -111,7 +117,7 @@ def make_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
     """Sessions for safe methods. On PostgreSQL they run in autocommit, which spares the BEGIN and
     COMMIT round trips; each statement still reads committed data, as under READ COMMITTED."""
     if engine.dialect.name != "postgresql":
-        return make_sessionmaker(engine)
+        return async_sessionmaker(engine, expire_on_commit=False)
     return async_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -213,6 +214,15 @@ async def integrity_error_handler(request: Request, exc: Exception) -> Response:
     return _render(request, body)
 
 
+async def stale_data_handler(request: Request, exc: Exception) -> Response:
+    # Two edits of one version raced; the database let exactly one through (optimistic locking).
+    body = problem(
+        412, "The resource was changed by another request meanwhile; reload it and apply your edit again.",
+        code="precondition-failed", title="Precondition failed",
+    )
+    return _render(request, body)
+
+
 async def database_unavailable_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DBAPIError)
     if not (exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))):
@@ -241,4 +251,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_exception_handler(IntegrityError, integrity_error_handler)
     app.add_exception_handler(DBAPIError, database_unavailable_handler)
+    app.add_exception_handler(StaleDataError, stale_data_handler)
     app.add_exception_handler(Exception, unexpected_error_handler)

@@ -40,3 +40,35 @@ async def test_downgrade_to_base_and_upgrade_again(database: DatabaseUnderTest, 
         await engine.dispose()
         if database.backend == "postgres":
             await drop_postgres_database(url)
+
+
+async def test_migrations_round_trip_on_a_database_with_data(database: DatabaseUnderTest, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Upgrade with data in place (the progress backfill runs on it), downgrade, upgrade again."""
+    from sqlalchemy import text
+
+    from app.demo import load as demo_load
+    from app.demo.generate import generate
+    from app.db import make_sessionmaker
+
+    url = await fresh_database_url(database.backend, str(tmp_path))
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as connection:
+            await run_on_connection(connection, command.upgrade, "head")
+            await connection.commit()
+        async with make_sessionmaker(engine)() as session:
+            await demo_load.load(session, generate("small"))
+            await session.commit()
+        async with engine.connect() as connection:
+            await run_on_connection(connection, command.downgrade, "0006")
+            await run_on_connection(connection, command.upgrade, "head")
+            backfilled = (await connection.execute(text("SELECT count(*) FROM city_progress"))).scalar()
+            cities = (await connection.execute(text("SELECT count(*) FROM city"))).scalar()
+            assert backfilled == cities == 60
+            await run_on_connection(connection, command.downgrade, "base")
+            await run_on_connection(connection, command.upgrade, "head")
+            await connection.commit()
+    finally:
+        await engine.dispose()
+        if database.backend == "postgres":
+            await drop_postgres_database(url)

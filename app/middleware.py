@@ -1,5 +1,6 @@
-"""Pure ASGI middleware: request ids, security headers and body size limits."""
+"""Pure ASGI middleware: request ids, security headers, NUL-free URLs and body size limits."""
 
+import json
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -7,6 +8,8 @@ from typing import Any
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import PROBLEM_MEDIA_TYPE, problem
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -26,6 +29,9 @@ class RequestContextMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if b"%00" in scope.get("query_string", b"") or "\x00" in scope["path"]:
+            await _refuse_nul(scope, send)
             return
         request_id = uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
@@ -86,3 +92,11 @@ def _raising_receive(error: HTTPException) -> Callable[[], Awaitable[MutableMapp
         raise error
 
     return receive
+
+
+async def _refuse_nul(scope: Scope, send: Send) -> None:
+    """A NUL character in the URL can reach no valid resource or value."""
+    body = json.dumps(problem(400, "The URL contains a NUL character.")).encode()
+    headers = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 400, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -148,3 +148,11 @@ async def test_openapi_and_docs_are_served(client: httpx.AsyncClient) -> None:
     docs = await client.get("/docs")
     assert docs.status_code == 200 and "/static/docs/swagger-ui-bundle.js" in docs.text
     assert (await client.get("/static/docs/swagger-ui-bundle.js")).status_code == 200
+
+
+async def test_nul_characters_are_refused_not_stored(client: httpx.AsyncClient) -> None:
+    body = {"email": "nul@example.org", "password": "twelve chars ok", "display_name": "Nu\x00l"}
+    response = await client.post(f"{API}/auth/register", json=body)
+    assert_problem(response, 422)
+    assert "NUL" in response.json()["errors"][0]["msg"]
+    assert_problem(await client.get(f"{API}/cities", params={"q": "a\x00b"}), 400)

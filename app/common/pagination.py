@@ -95,3 +95,20 @@ async def paginate(
         return rows, None
     rows = rows[: params.limit]
     return rows, encode_cursor(key_of(rows[-1]))
+
+
+def encode_offset(offset: int) -> str:
+    """A cursor for lists ranked in memory (scores), where keyset pagination has no key."""
+    return encode_cursor(["offset", offset])
+
+
+def decode_offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not (isinstance(raw, list) and raw[:1] == ["offset"] and isinstance(raw[1], int) and 0 <= raw[1] <= 100_000):
+            raise ValueError("not an offset cursor")
+        return int(raw[1])
+    except (ValueError, TypeError, IndexError, binascii.Error, UnicodeDecodeError) as exc:
+        raise Unprocessable("The cursor is not one this list gave out.", loc=["query", "cursor"]) from exc

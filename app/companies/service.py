@@ -5,6 +5,7 @@ from collections import defaultdict
 
 from sqlalchemy import ColumnElement, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from app.cities.geometry import cell_of
 from app.common.pagination import PageParams, paginate
@@ -21,7 +22,9 @@ from app.identity.service import create_organization
 
 def climate_active_clause() -> ColumnElement[bool]:
     """True for a company with a target (or a net-zero year) or a submitted report."""
-    return exists().where(Commitment.company_id == Company.id, Commitment.has_target)
+    # Aliased, so that it correlates with the company only, also in queries that join commitments.
+    commitment = aliased(Commitment)
+    return exists().where(commitment.company_id == Company.id, commitment.has_target)
 
 
 async def get_company(session: AsyncSession, company_id: uuid.UUID) -> Company:

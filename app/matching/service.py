@@ -1,0 +1,136 @@
+"""Gathering the facts the matching score needs, from indexes, and ranking the pairs."""
+
+import uuid
+from collections import defaultdict
+
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.cities.models import City, CityPlan, PlanAction, PlanStatus
+from app.common.pagination import PageParams, decode_offset, encode_offset
+from app.companies.models import Commitment, Company, Facility, FacilityCity
+from app.companies.service import climate_active_clause
+from app.errors import NotFound
+from app.matching import scoring
+from app.matching.schemas import MatchRead, ReasonRead
+
+
+async def reported_emissions(session: AsyncSession, company_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[float, bool]]:
+    """Each company's latest reported scope 1 and 2 emissions, and whether it has a verified report."""
+    return {}
+
+
+def _target_year(commitment: Commitment | None) -> int | None:
+    if commitment is None:
+        return None
+    years = [t["target_year"] for t in commitment.targets]
+    if commitment.net_zero_year:
+        years.append(commitment.net_zero_year)
+    return max(years) if years else None
+
+
+async def _companies_in(session: AsyncSession, city_ids: list[uuid.UUID], company_id: uuid.UUID | None = None) -> dict[tuple[uuid.UUID, uuid.UUID], scoring.CompanyFacts]:
+    """(city, company) → the company's facts as seen from that city; one query each for the index and totals."""
+    stmt = (
+        select(FacilityCity.city_id, Company, func.count(), climate_active_clause(), Commitment)
+        .join(Company, Company.id == FacilityCity.company_id)
+        .outerjoin(Commitment, Commitment.company_id == Company.id)
+        .where(FacilityCity.city_id.in_(city_ids))
+        .group_by(FacilityCity.city_id, Company.id, Commitment.company_id)
+    )
+    if company_id is not None:
+        stmt = stmt.where(FacilityCity.company_id == company_id)
+    rows = (await session.execute(stmt)).all()
+    company_ids = list({company.id for _, company, _, _, _ in rows})
+    reported = await reported_emissions(session, company_ids) if company_ids else {}
+    facility_totals: dict[uuid.UUID, int] = {}
+    if reported:
+        totals = await session.execute(
+            select(Facility.company_id, func.count()).where(Facility.company_id.in_(list(reported))).group_by(Facility.company_id)
+        )
+        facility_totals = dict(totals.all())  # type: ignore[arg-type]
+    facts = {}
+    for city_id, company, count, active, commitment in rows:
+        emissions, verified = reported.get(company.id, (None, False))
+        # Without a per-facility breakdown, a firm's emissions are shared among its facilities.
+        in_city = emissions * count / facility_totals.get(company.id, count) if emissions else None
+        facts[(city_id, company.id)] = scoring.CompanyFacts(
+            company_id=company.id, name=company.name, sector=company.sector.value, facility_count=count,
+            city_emissions_tco2e=in_city, has_target=bool(commitment and commitment.has_target),
+            target_year=_target_year(commitment), sbti_status=commitment.sbti_status.value if commitment else "none",
+            verified_report=verified, climate_active=bool(active),
+        )
+    return facts
+
+
+async def _actions(session: AsyncSession, city_ids: list[uuid.UUID], action_id: uuid.UUID | None = None) -> list[scoring.ActionFacts]:
+    """The actions of published plans only: drafts are not shown to firms."""
+    stmt = (
+        select(PlanAction)
+        .join(CityPlan, CityPlan.city_id == PlanAction.city_id)
+        .where(PlanAction.city_id.in_(city_ids), CityPlan.status == PlanStatus.PUBLISHED)
+    )
+    if action_id is not None:
+        stmt = stmt.where(PlanAction.id == action_id)
+    return [
+        scoring.ActionFacts(a.id, a.city_id, a.title, a.sector.value, frozenset(a.partner_sectors))
+        for a in (await session.scalars(stmt)).all()
+    ]
+
+
+async def _cities(session: AsyncSession, city_ids: list[uuid.UUID], facts: dict[tuple[uuid.UUID, uuid.UUID], scoring.CompanyFacts]) -> dict[uuid.UUID, scoring.CityFacts]:
+    rows = await session.execute(
+        select(City.id, City.name, CityPlan.targets).outerjoin(CityPlan, CityPlan.city_id == City.id).where(City.id.in_(city_ids))
+    )
+    corporate: dict[uuid.UUID, float] = defaultdict(float)
+    for (city_id, _), company in facts.items():
+        corporate[city_id] += company.city_emissions_tco2e or 0.0
+    return {
+        city_id: scoring.CityFacts(city_id, name, max((t["year"] for t in targets or []), default=None), corporate[city_id])
+        for city_id, name, targets in rows
+    }
+
+
+def _read(match: scoring.Match, cities: dict[uuid.UUID, scoring.CityFacts]) -> MatchRead:
+    return MatchRead(
+        company_id=match.company.company_id, company_name=match.company.name, city_id=match.action.city_id,
+        city_name=cities[match.action.city_id].name, action_id=match.action.action_id, action_title=match.action.title,
+        score=match.score, climate_active=match.company.climate_active,
+        reasons=[ReasonRead(factor=r.factor, detail=r.detail, weight=r.weight, value=r.value) for r in match.reasons],
+    )
+
+
+def _page(ranked: list[scoring.Match], cities: dict[uuid.UUID, scoring.CityFacts], offset: int, limit: int, more: bool) -> tuple[list[MatchRead], str | None]:
+    return [_read(m, cities) for m in ranked], encode_offset(offset + limit) if more else None
+
+
+async def city_matches(session: AsyncSession, *, city_id: uuid.UUID, params: PageParams, action_id: uuid.UUID | None = None) -> tuple[list[MatchRead], str | None]:
+    actions = await _actions(session, [city_id], action_id)
+    if action_id is not None and not actions:
+        raise NotFound(f"City {city_id} has no published action {action_id}.")
+    facts = await _companies_in(session, [city_id])
+    cities = await _cities(session, [city_id], facts)
+    offset = decode_offset(params.cursor)
+    ranked = scoring.rank(facts.values(), actions, cities, params.limit + 1, offset)
+    return _page(ranked[: params.limit], cities, offset, params.limit, len(ranked) > params.limit)
+
+
+async def company_matches(session: AsyncSession, *, company_id: uuid.UUID, params: PageParams) -> tuple[list[MatchRead], str | None]:
+    city_ids = list((await session.scalars(select(FacilityCity.city_id).where(FacilityCity.company_id == company_id).distinct())).all())
+    facts = await _companies_in(session, city_ids, company_id) if city_ids else {}
+    actions = await _actions(session, city_ids) if city_ids else []
+    cities = await _cities(session, city_ids, facts) if city_ids else {}
+    offset = decode_offset(params.cursor)
+    ranked: list[scoring.Match] = []
+    # Each of the company's cities pairs the company, as seen there, with that city's actions.
+    by_city: dict[uuid.UUID, list[scoring.ActionFacts]] = defaultdict(list)
+    for action in actions:
+        by_city[action.city_id].append(action)
+    for (city_id, _), company in facts.items():
+        ranked += scoring.rank([company], by_city[city_id], cities, limit=len(by_city[city_id]))
+    ranked.sort(key=lambda m: (-m.score, m.action.city_id.hex, m.action.action_id.hex))
+    window = ranked[offset : offset + params.limit + 1]
+    return _page(window[: params.limit], cities, offset, params.limit, len(window) > params.limit)
+
+

@@ -19,6 +19,7 @@ from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, AppError, install_
 from app.cities.router import router as cities_router
 from app.companies.router import router as companies_router
 from app.identity.router import router as identity_router
+from app.matching.pages import router as matching_pages
 from app.matching.router import router as matching_router
 from app.networks.router import router as networks_router
 from app.verifiers.router import router as verifiers_router
@@ -65,7 +66,7 @@ async def ready(session: SessionDep) -> dict[str, str]:
 # Every route of these routers declares who may call it (see app/common/access.py).
 API_ROUTERS = [health_router, identity_router, cities_router, companies_router, verifiers_router, networks_router,
                matching_router]
-PAGE_ROUTERS = [pages_router, city_pages, company_pages, network_pages]
+PAGE_ROUTERS = [pages_router, city_pages, company_pages, network_pages, matching_pages]
 
 
 def document_problems_as_problem_json(app: FastAPI) -> None:

@@ -79,7 +79,8 @@ async def city_page(city_id: uuid.UUID, request: Request, user: PageUser, sessio
         "city": city, "country": country_name(city.country_code), "plan": plan, "actions": actions,
         "inventories": [service.inventory_read(row) for row in inventories], "progress": progress,
         "companies": companies, "more_companies": more_companies is not None,
-        "can_edit": role is not None and role.includes(Role.EDITOR), "isic_names": ISIC_NAMES,
+        "can_edit": role is not None and role.includes(Role.EDITOR), "is_member": role is not None,
+        "isic_names": ISIC_NAMES,
         "has_chart": bool(progress.trajectory or inventories),
         "radius_km": city.radius_km or radius_from_population(city.population),
     }

@@ -63,7 +63,7 @@ async def company_page(company_id: uuid.UUID, request: Request, user: PageUser, 
     context = {
         "company": read, "country": country_name(company.country_code), "sector_name": ISIC_NAMES[company.sector.value],
         "facilities": facilities, "cities": cities, "commitment": await service.get_commitment(session, company_id),
-        "can_edit": role is not None and role.includes(Role.EDITOR),
+        "can_edit": role is not None and role.includes(Role.EDITOR), "is_member": role is not None,
     }
     return render(request, "companies/show.html", context)
 

@@ -3,7 +3,7 @@
 import uuid
 from typing import Any
 
-from sqlalchemy import false, func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cities import progress as progress_math
@@ -22,6 +22,9 @@ from app.errors import Conflict, NotFound, Unprocessable
 from app.identity import audit
 from app.identity.models import Organization, OrgKind, User
 from app.identity.service import create_organization
+from app.projects.models import (
+    Outcome, OutcomeVerification, Participant, ParticipantStatus, Project, ProjectStatus, VerificationOutcome,
+)
 
 
 async def create_city(session: AsyncSession, *, data: CityCreate, actor: User) -> City:
@@ -233,7 +236,18 @@ async def inventory_history(session: AsyncSession, *, city_id: uuid.UUID, year: 
 
 async def project_figures(session: AsyncSession, city_id: uuid.UUID) -> tuple[int, float]:
     """The city's projects that are not cancelled, and their verified reductions."""
-    return 0, 0.0
+    count = await session.scalar(
+        select(func.count()).where(Project.city_id == city_id, Project.status != ProjectStatus.CANCELLED)
+    )
+    verified = exists().where(
+        OutcomeVerification.outcome_id == Outcome.id, OutcomeVerification.outcome == VerificationOutcome.VERIFIED
+    )
+    total = await session.scalar(
+        select(func.coalesce(func.sum(Outcome.reduction_tco2e), 0.0))
+        .join(Project, Project.id == Outcome.project_id)
+        .where(Project.city_id == city_id, verified)
+    )
+    return int(count or 0), float(total or 0.0)
 
 
 async def city_progress(session: AsyncSession, *, city_id: uuid.UUID) -> Progress:
@@ -282,9 +296,14 @@ async def colocated_companies(
         .scalar_subquery()
     )
     located = select(FacilityCity.company_id).where(FacilityCity.city_id == city_id)
+    participating = exists().where(
+        Participant.company_id == Company.id, Participant.status == ParticipantStatus.ACCEPTED,
+        Project.id == Participant.project_id, Project.city_id == city_id,
+    )
     stmt = select(
         Company.id, Company.name, facility_count.label("facility_count"),
-        climate_active_clause().label("climate_active"), false().label("participating"),
+        climate_active_clause().label("climate_active"),
+        participating.label("participating"),
     ).where(Company.id.in_(located))
     rows, cursor = await paginate(
         session, stmt, params, keys=[Company.name, Company.id], key_of=lambda r: [r[1], r[0]], scalars=False

@@ -17,6 +17,8 @@ from app.errors import PROBLEM_MEDIA_TYPE, AppError, install_error_handlers
 from app.cities.router import router as cities_router
 from app.companies.router import router as companies_router
 from app.identity.router import router as identity_router
+from app.projects.manage import router as project_manage_router
+from app.projects.pages import router as project_pages_router
 from app.projects.router import router as projects_router
 from app.verifiers.router import router as verifiers_router
 from app.middleware import BodyLimitMiddleware, RequestContextMiddleware
@@ -95,5 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(projects_router)
     app.include_router(api)
     app.include_router(pages_router)
+    app.include_router(project_pages_router)
+    app.include_router(project_manage_router)
     app.mount("/static", StaticFiles(directory=paths.STATIC), name="static")
     return app

@@ -77,7 +77,10 @@ async def create_project(session: AsyncSession, *, data: ProjectCreate, actor: U
 
 
 async def update_project(session: AsyncSession, *, project: Project, data: ProjectUpdate, actor: User) -> Project:
-    """Change fields and/or move the status through the transition table."""
+    """Change fields and/or move the status through the transition table.
+
+    Asking for the status the project has already is no move: it changes nothing and is not refused.
+    """
     await require_city_editor(session, actor, project)
     changes = data.model_dump(exclude_unset=True)
     for name in ("title", "expected_reduction_tco2e", "action_ids", "status", "description"):
@@ -237,8 +240,9 @@ async def respond(
 
 async def invitations(session: AsyncSession, *, company_id: uuid.UUID) -> list[tuple[Project, ParticipantRead]]:
     """The company's places in projects, open invitations first."""
+    local = exists().where(FacilityCity.city_id == Project.city_id, FacilityCity.company_id == Participant.company_id)
     stmt = (
-        select(Project, Participant, Company.name)
+        select(Project, Participant, Company.name, local)
         .join(Participant, Participant.project_id == Project.id)
         .join(Company, Company.id == Participant.company_id)
         .where(Participant.company_id == company_id)
@@ -246,10 +250,7 @@ async def invitations(session: AsyncSession, *, company_id: uuid.UUID) -> list[t
         .limit(200)
     )
     rows = await session.execute(stmt)
-    return [
-        (project, _participant_read(p, name, await is_local(session, project.city_id, company_id)))
-        for project, p, name in rows.all()
-    ]
+    return [(project, _participant_read(p, name, bool(is_local))) for project, p, name, is_local in rows.all()]
 
 
 # Milestones ------------------------------------------------------------------------------------

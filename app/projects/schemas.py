@@ -13,9 +13,19 @@ from app.projects.models import (
     AssuranceLevel, ParticipantRole, ParticipantStatus, ProjectStatus, VerificationOutcome,
 )
 
-Title = Annotated[str, StringConstraints(min_length=1, max_length=300)]
-Text = Annotated[str, StringConstraints(max_length=10_000)]
-Statement = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; refuse it here as a 422 rather than fail in the driver.
+    if "\x00" in value:
+        raise ValueError("text may not contain NUL characters")
+    return value
+
+
+NoNul = AfterValidator(_no_nul)
+Title = Annotated[str, StringConstraints(min_length=1, max_length=300), NoNul]
+Text = Annotated[str, StringConstraints(max_length=10_000), NoNul]
+Statement = Annotated[str, StringConstraints(min_length=1, max_length=10_000), NoNul]
 Money = Annotated[float, Field(ge=0, le=1e15, allow_inf_nan=False)]
 Share = Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]
 Day = Annotated[date, Field(ge=date(1990, 1, 1), le=date(2100, 12, 31))]
@@ -149,7 +159,7 @@ class VerificationCreate(Input):
     outcome: VerificationOutcome
     assurance_level: AssuranceLevel
     statement: Statement
-    standard: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    standard: Annotated[str, StringConstraints(min_length=1, max_length=200), NoNul] | None = None
     verifier_id: uuid.UUID | None = Field(
         default=None, description="The verifier the caller acts for; optional when the caller edits only one."
     )
@@ -216,11 +226,11 @@ class SupportRead(Output):
 
 
 class CommentCreate(Input):
-    body: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+    body: Annotated[str, StringConstraints(min_length=1, max_length=4000), NoNul]
 
 
 class CommentHide(Input):
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500), NoNul]
 
 
 class CommentRead(Output):

@@ -103,6 +103,7 @@ async def test_overlapping_periods_are_409_unless_the_first_was_rejected(client:
     assert (await client.post(url, json=outcome(cast, "2025-03-01", "2025-12-31"), headers=headers)).status_code == 201
     progress = (await client.get(f"{API}/cities/{cast.city.id}/progress")).json()
     assert progress["verified_corporate_reductions_tco2e"] == 0
+    assert await verified_attributions(session, company_id=cast.local.id) == []
 
 
 async def test_only_city_editors_report(client: httpx.AsyncClient, session: AsyncSession, cast: Cast) -> None:

@@ -110,3 +110,13 @@ async def test_public_history_lists_every_change(client: httpx.AsyncClient, sess
     assert "actor_id" not in history["items"][0]
     audit = (await client.get(f"{API}/organizations/{cast.city.id}/audit", headers=cast.headers["officer"])).json()
     assert {"project.status", "project.support"} <= {e["action"] for e in audit["items"]}
+
+
+async def test_text_with_nul_is_422_on_every_database(client: httpx.AsyncClient, session: AsyncSession, cast: Cast) -> None:
+    project = await make_project(session, cast.city, actor=cast.officer)
+    comment = await client.post(f"{API}/projects/{project.id}/comments", json={"body": "a\u0000b"},
+                                headers=cast.headers["resident"])
+    assert comment.status_code == 422
+    disclosure = await client.post(f"{API}/projects/{project.id}/disclosures", json={"statement": "\u0000"},
+                                   headers=cast.headers["officer"])
+    assert disclosure.status_code == 422

@@ -44,6 +44,9 @@ async def add_outcome(session: AsyncSession, *, project: Project, data: OutcomeC
             f"Only companies that accepted a place in the project can be attributed a share: {', '.join(strangers)}.",
             loc=["body", "attributions"],
         )
+    # Reports of one project queue behind each other (PostgreSQL; SQLite writes one at a time anyway),
+    # so that two overlapping periods sent at once cannot both pass the check.
+    await session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
     await _refuse_overlap(session, project, data)
     outcome = Outcome(
         project_id=project.id, period_start=data.period_start, period_end=data.period_end,

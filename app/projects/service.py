@@ -7,12 +7,13 @@ from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.cities.models import City, PlanAction
 from app.common.pagination import PageParams, paginate
 from app.companies.models import Company, FacilityCity
 from app.db import utcnow
-from app.errors import Conflict, NotFound, Unprocessable
+from app.errors import Conflict, NotFound, PreconditionFailed, Unprocessable
 from app.identity import audit
 from app.identity.auth import require_role
 from app.identity.models import AuditEvent, Role, User
@@ -102,7 +103,11 @@ async def update_project(session: AsyncSession, *, project: Project, data: Proje
     previous = project.status
     if moved:
         project.status = status
-    await session.flush()
+    try:
+        await session.flush()
+    except StaleDataError as exc:
+        # Another edit landed between our read and our write: the same answer as a stale If-Match.
+        raise PreconditionFailed("The project changed while you edited it; reload it and apply your edit again.") from exc
     if moved:
         record(session, project, actor=actor, action="project.status",
                summary=f"status {previous.value} → {project.status.value}")

@@ -136,3 +136,17 @@ async def test_lists_filter_by_city_company_and_status(client: httpx.AsyncClient
     assert (await client.get(f"{API}/projects", params={"status": "paused"})).status_code == 422
     assert (await client.get(f"{API}/projects", params={"limit": 0})).status_code == 422
     assert (await client.get(f"{API}/projects", params={"cursor": "garbage"})).status_code == 422
+
+
+async def test_an_edit_racing_another_is_412_not_500(session: AsyncSession, cast: Cast) -> None:
+    from app.errors import PreconditionFailed
+    from app.projects import service
+    from app.projects.schemas import ProjectUpdate
+
+    project = await make_project(session, cast.city, actor=cast.officer)
+    # Another request bumps the row's version after this one has read it.
+    table = Project.__table__
+    await session.execute(table.update().where(table.c.id == project.id).values(version=table.c.version + 1))
+    with pytest.raises(PreconditionFailed):
+        await service.update_project(session, project=project, data=ProjectUpdate(title="Mine"), actor=cast.officer)
+    await session.rollback()

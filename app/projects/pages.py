@@ -15,7 +15,7 @@ from app.errors import NotFound
 from app.identity.auth import require_role, role_in
 from app.identity.models import Membership, Organization, OrgKind, Role, User
 from app.projects import reporting, service, voice
-from app.projects.schemas import CommentCreate, CommentHide
+from app.projects.schemas import CommentCreate, CommentHide, DisclosureCreate
 from app.web.forms import parse_form
 from app.web.pages import sign_in_redirect
 from app.web.session import CheckedForm, PageUser
@@ -127,6 +127,11 @@ async def hide(request: Request, project_id: uuid.UUID, comment_id: uuid.UUID, f
 async def invitations(request: Request, company_id: uuid.UUID, user: SignedIn, session: SessionDep) -> Response:
     if user is None:
         return sign_in_redirect(request)
+    return await _invitations_page(request, session, user, company_id)
+
+
+async def _invitations_page(request: Request, session: SessionDep, user: User, company_id: uuid.UUID,
+                            values: dict[str, Any] | None = None, errors: dict[str, Any] | None = None) -> Response:
     company = await session.get(Company, company_id)
     if company is None:
         raise NotFound(f"No company has the id {company_id}.")
@@ -134,7 +139,24 @@ async def invitations(request: Request, company_id: uuid.UUID, user: SignedIn, s
     rows = await service.invitations(session, company_id=company_id)
     city_ids = {project.city_id for project, _ in rows}
     cities = dict((await session.execute(select(City.id, City.name).where(City.id.in_(city_ids)))).all()) if rows else {}
-    return render(request, "projects/invitations.html", {"company": company, "rows": rows, "cities": cities})
+    context = {"company": company, "rows": rows, "cities": cities, "values": values or {}, "errors": errors or {}}
+    return render(request, "projects/invitations.html", context, status_code=422 if errors else 200)
+
+
+@router.post("/companies/{company_id}/projects/{project_id}/disclosures", response_class=HTMLResponse)
+async def disclose(request: Request, company_id: uuid.UUID, project_id: uuid.UUID, form: CheckedForm, user: SignedIn,
+                   session: SessionDep) -> Response:
+    """A company's own conflict-of-interest disclosure on a project it is invited to."""
+    if user is None:
+        return sign_in_redirect(request)
+    project = await service.get_project(session, project_id)
+    statement = str(form.get("statement", "")).strip()
+    data, errors = parse_form(DisclosureCreate, {"company_id": str(company_id), "statement": statement})
+    if data is None:
+        return await _invitations_page(request, session, user, company_id, {str(project_id): statement},
+                                       {str(project_id): errors.get("statement") or next(iter(errors.values()))})
+    await voice.add_disclosure(session, project=project, data=data, actor=user)
+    return see_other(f"/companies/{company_id}/invitations")
 
 
 async def _answer(request: Request, project_id: uuid.UUID, company_id: uuid.UUID, accept: bool, user: User | None,

@@ -118,3 +118,21 @@ async def test_residents_support_and_comment_and_admins_hide(client: httpx.Async
     assert hidden.status_code == 303
     page = (await client.get(f"/projects/{project.id}")).text
     assert "Rude words" not in page and "hidden by the city" in page
+
+
+async def test_a_company_discloses_from_its_invitations(client: httpx.AsyncClient, session: AsyncSession, cast: Cast) -> None:
+    project = await make_project(session, cast.city, actor=cast.officer)
+    await add_participant(session, project, cast.local, actor=cast.officer)
+    await sign_in(client, session, cast.local_editor)
+    url = f"/companies/{cast.local.id}/invitations"
+    token = csrf_from((await client.get(url)).text)
+    action = f"/companies/{cast.local.id}/projects/{project.id}/disclosures"
+    empty = await client.post(action, data={"csrf_token": token, "statement": ""})
+    assert empty.status_code == 422 and f'id="d-{project.id}-error"' in empty.text
+    done = await client.post(action, data={"csrf_token": token, "statement": "Our CEO advises the mayor."})
+    assert done.status_code == 303
+    assert "Our CEO advises the mayor." in (await client.get(f"/projects/{project.id}")).text
+    await sign_in(client, session, cast.distant_editor)
+    refused = await client.post(action, data={"csrf_token": token, "statement": "Not ours to say."},
+                                headers={"accept": "text/html"})
+    assert refused.status_code == 403 and "Not allowed" in refused.text

@@ -22,6 +22,9 @@ from app.identity.router import router as identity_router
 from app.matching.pages import router as matching_pages
 from app.matching.router import router as matching_router
 from app.networks.router import router as networks_router
+from app.projects.manage import router as project_manage_router
+from app.projects.pages import router as project_pages_router
+from app.projects.router import router as projects_router
 from app.verifiers.router import router as verifiers_router
 from app.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.web.pages import router as pages_router
@@ -65,8 +68,9 @@ async def ready(session: SessionDep) -> dict[str, str]:
 
 # Every route of these routers declares who may call it (see app/common/access.py).
 API_ROUTERS = [health_router, identity_router, cities_router, companies_router, verifiers_router, networks_router,
-               matching_router]
-PAGE_ROUTERS = [pages_router, city_pages, company_pages, network_pages, matching_pages]
+               matching_router, projects_router]
+PAGE_ROUTERS = [pages_router, city_pages, company_pages, network_pages, matching_pages, project_pages_router,
+                project_manage_router]
 
 
 def document_problems_as_problem_json(app: FastAPI) -> None:

@@ -5,9 +5,14 @@ from app.companies.models import Commitment, Company, Facility, FacilityCity
 from app.db import Base
 from app.identity.models import AccessToken, AuditEvent, LoginFailure, Membership, Organization, User
 from app.networks.models import Network, NetworkCity
+from app.projects.models import (
+    Comment, Disclosure, Milestone, Outcome, OutcomeAttribution, OutcomeVerification, Participant, Project, Support,
+)
 from app.verifiers.models import Verifier
 
 __all__ = [
-    "AccessToken", "AuditEvent", "Base", "City", "CityCell", "CityInventory", "CityPlan", "CityProgress", "Commitment", "Company",
-    "Facility", "FacilityCity", "LoginFailure", "Membership", "Network", "NetworkCity", "Organization", "PlanAction", "User", "Verifier",
+    "AccessToken", "AuditEvent", "Base", "City", "CityCell", "CityInventory", "CityPlan", "CityProgress", "Comment",
+    "Commitment", "Company", "Disclosure", "Facility", "FacilityCity", "LoginFailure", "Membership", "Milestone",
+    "Network", "NetworkCity", "Organization", "Outcome", "OutcomeAttribution", "OutcomeVerification", "Participant",
+    "PlanAction", "Project", "Support", "User", "Verifier",
 ]

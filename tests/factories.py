@@ -79,3 +79,63 @@ async def make_facility(session: AsyncSession, company: Any, *, actor: User, **o
 
     values = {"name": "Plant", "latitude": LYON["latitude"] + 0.01, "longitude": LYON["longitude"]} | overrides
     return await companies.create_facility(session, company=company, data=FacilityCreate(**values), actor=actor)
+
+
+PLAN = {
+    "title": "Climate plan", "baseline_year": 2020, "baseline_emissions_tco2e": 1000.0,
+    "targets": [{"year": 2030, "reduction_pct": 50, "kind": "absolute"}], "status": "published",
+}
+
+
+async def make_action(session: AsyncSession, city: Any, *, actor: User, **overrides: Any) -> Any:
+    """An action of the city's plan (the plan is created first when the city has none)."""
+    from app.cities import service as cities
+    from app.cities.schemas import ActionCreate, PlanWrite
+
+    if await session.get(cities.CityPlan, city.id) is None:
+        await cities.put_plan(session, city=city, data=PlanWrite(**PLAN), actor=actor)
+    values = {"title": "Heat network", "description": "", "sector": "stationary_energy", "partner_sectors": ["D"],
+              "expected_reduction_tco2e": 100.0, "status": "planned"} | overrides
+    return await cities.create_action(session, city=city, data=ActionCreate(**values), actor=actor)
+
+
+async def make_verifier(session: AsyncSession, *, creator: User | None = None, accredited: bool = True, **overrides: Any) -> Any:
+    from app.verifiers import service as verifiers
+    from app.verifiers.schemas import VerifierCreate
+
+    creator = creator or await make_user(session)
+    verifier = await verifiers.create_verifier(session, data=VerifierCreate(**({"name": "Veritas"} | overrides)), actor=creator)
+    verifier.accredited = accredited
+    await session.flush()
+    return verifier
+
+
+async def make_project(session: AsyncSession, city: Any, *, actor: User, **overrides: Any) -> Any:
+    """A proposed project of the city, created by one of its editors."""
+    from app.projects import service as projects
+    from app.projects.schemas import ProjectCreate
+
+    values = {"city_id": city.id, "title": "District heating", "description": "Heat from the incinerator",
+              "expected_reduction_tco2e": 500.0} | overrides
+    return await projects.create_project(session, data=ProjectCreate(**values), actor=actor)
+
+
+async def add_participant(
+    session: AsyncSession, project: Any, company: Any, *, actor: User, accept_as: User | None = None, **overrides: Any
+) -> Any:
+    """Invite the company, and accept on its behalf when `accept_as` (one of its editors) is given."""
+    from app.projects import service as projects
+    from app.projects.schemas import ParticipantCreate
+
+    values = {"company_id": company.id, "role": "partner"} | overrides
+    participant = await projects.invite(session, project=project, data=ParticipantCreate(**values), actor=actor)
+    if accept_as is not None:
+        participant = await projects.respond(session, project=project, company_id=company.id, accept=True, actor=accept_as)
+    return participant
+
+
+async def set_project_status(session: AsyncSession, project: Any, status: str, *, actor: User) -> Any:
+    from app.projects import service as projects
+    from app.projects.schemas import ProjectUpdate
+
+    return await projects.update_project(session, project=project, data=ProjectUpdate(status=status), actor=actor)

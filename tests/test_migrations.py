@@ -72,3 +72,17 @@ async def test_migrations_round_trip_on_a_database_with_data(database: DatabaseU
         await engine.dispose()
         if database.backend == "postgres":
             await drop_postgres_database(url)
+
+
+def test_every_template_and_migration_is_installed_by_the_package() -> None:
+    """`pip install .` copies the data files listed in pyproject.toml; none may be left out."""
+    import glob
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    listed = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["data-files"]
+    installed = {Path(path) for patterns in listed.values() for pattern in patterns for path in glob.glob(str(root / pattern))}
+    wanted = {p for folder in ("templates", "static", "alembic") for p in (root / folder).rglob("*")
+              if p.is_file() and "__pycache__" not in p.parts}
+    assert wanted - installed == set()

@@ -3,15 +3,26 @@
 import uuid
 from typing import Any
 
-from sqlalchemy import false, func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cities import progress as progress_math
-from app.cities.rollup import refresh_city_progress, targets_of
 from app.cities.models import City, CityInventory, CityPlan, PlanAction, PlanStatus
+from app.cities.rollup import refresh_city_progress, targets_of
 from app.cities.schemas import (
-    ActionCreate, ActionUpdate, CityCreate, CityUpdate, ColocatedCompany, InventoryCreate, InventoryRead,
-    InventoryReplace, PlanWrite, Progress, SectorEmissions, Target, TrajectoryPoint,
+    ActionCreate,
+    ActionUpdate,
+    CityCreate,
+    CityUpdate,
+    ColocatedCompany,
+    InventoryCreate,
+    InventoryRead,
+    InventoryReplace,
+    PlanWrite,
+    Progress,
+    SectorEmissions,
+    Target,
+    TrajectoryPoint,
 )
 from app.common.pagination import PageParams, paginate
 from app.common.standards import GpcSector
@@ -23,6 +34,12 @@ from app.errors import Conflict, NotFound, Unprocessable
 from app.identity import audit
 from app.identity.models import Organization, OrgKind, User
 from app.identity.service import create_organization
+from app.projects import figures
+from app.projects.models import (
+    Participant,
+    ParticipantStatus,
+    Project,
+)
 
 
 async def create_city(session: AsyncSession, *, data: CityCreate, actor: User) -> City:
@@ -238,7 +255,8 @@ async def inventory_history(session: AsyncSession, *, city_id: uuid.UUID, year: 
 
 async def project_figures(session: AsyncSession, city_id: uuid.UUID) -> tuple[int, float]:
     """The city's projects that are not cancelled, and their verified reductions."""
-    return 0, 0.0
+    projects, _, verified = (await figures.per_city(session, [city_id]))[city_id]
+    return projects, verified
 
 
 async def city_progress(session: AsyncSession, *, city_id: uuid.UUID) -> Progress:
@@ -287,9 +305,14 @@ async def colocated_companies(
         .scalar_subquery()
     )
     located = select(FacilityCity.company_id).where(FacilityCity.city_id == city_id)
+    participating = exists().where(
+        Participant.company_id == Company.id, Participant.status == ParticipantStatus.ACCEPTED,
+        Project.id == Participant.project_id, Project.city_id == city_id,
+    )
     stmt = select(
         Company.id, Company.name, facility_count.label("facility_count"),
-        climate_active_clause().label("climate_active"), false().label("participating"),
+        climate_active_clause().label("climate_active"),
+        participating.label("participating"),
     ).where(Company.id.in_(located))
     rows, cursor = await paginate(
         session, stmt, params, keys=[Company.name, Company.id], key_of=lambda r: [r[1], r[0]], scalars=False

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.cities.models import City, CityProgress
 from app.common.standards import country_name
 from app.networks.models import NetworkCity
+from app.projects import figures
 
 EXPORT_COLUMNS = [
     "country_code", "country", "city_id", "city", "population", "baseline_year", "baseline_emissions_tco2e",
@@ -25,11 +26,6 @@ EXPORT_COLUMNS = [
 CHUNK = 500
 # Spreadsheet programs run cells that start with these as formulas.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-async def city_project_figures(session: AsyncSession, city_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[int, int, float]]:
-    """Per city: projects that are not cancelled, participating companies, verified reductions."""
-    return {}
 
 
 def safe_cell(value: Any) -> Any:
@@ -50,9 +46,9 @@ async def export_rows(session: AsyncSession, network_id: uuid.UUID) -> AsyncIter
     )
     result = await session.stream(stmt)
     async for partition in result.partitions(CHUNK):
-        figures = await city_project_figures(session, [row[0] for row in partition])
+        per_city = await figures.per_city(session, [row[0] for row in partition])
         for city_id, name, country, population, progress in partition:
-            projects, participating, verified = figures.get(city_id, (0, 0, 0.0))
+            projects, participating, verified = per_city[city_id]
             yield {
                 "country_code": country, "country": country_name(country), "city_id": str(city_id), "city": name,
                 "population": population,

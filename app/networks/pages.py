@@ -9,10 +9,10 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.common import access
 from app.cities import progress as progress_math
 from app.cities.models import City, CityPlan, CityProgress, PlanStatus
 from app.cities.rollup import targets_of
+from app.common import access
 from app.common.standards import country_name
 from app.db import SessionDep
 from app.networks import service

@@ -23,14 +23,23 @@ from app.cities.models import City, CityInventory, CityPlan, CityProgress, PlanS
 from app.cities.rollup import targets_of
 from app.common.standards import GpcSector
 from app.networks.models import NetworkCity
-from app.networks.schemas import CountryProgress, NetworkProgress, ProjectCounts, SectorTotal, YearTotal
+from app.networks.schemas import (
+    CountryProgress,
+    NetworkProgress,
+    ProjectCounts,
+    SectorTotal,
+    YearTotal,
+)
+from app.projects import figures
 
 SECTORS = [sector.value for sector in GpcSector]
 
 
 async def project_figures(session: AsyncSession, city_ids: Select[Any]) -> tuple[ProjectCounts, int, float]:
     """Projects by status, participating companies and verified reductions of the given cities."""
-    return ProjectCounts(), 0, 0.0
+    by_status = await figures.projects_by_status(session, city_ids)
+    counts = ProjectCounts(**{status: by_status.get(status, 0) for status in ProjectCounts.model_fields})
+    return counts, await figures.participating_companies(session, city_ids), await figures.verified_reductions(session, city_ids)
 
 
 def _members(network_id: uuid.UUID, country_code: str | None) -> Select[Any]:

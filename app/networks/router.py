@@ -5,18 +5,24 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import StreamingResponse
 
-from app.common import access
 from app.cities import service as cities
+from app.cities.schemas import NetworkJoin
+from app.common import access
 from app.common.pagination import Page, PageDep
 from app.db import SessionDep, StreamingSessionDep
 from app.errors import Forbidden
 from app.identity.auth import CurrentUser, require_role, role_in
 from app.identity.models import Role
 from app.networks import service
-from app.cities.schemas import NetworkJoin
 from app.networks.export import EXPORT_COLUMNS, csv_stream, json_stream
 from app.networks.progress import network_progress
-from app.networks.schemas import MemberCityRead, NetworkCreate, NetworkMembership, NetworkProgress, NetworkRead
+from app.networks.schemas import (
+    MemberCityRead,
+    NetworkCreate,
+    NetworkMembership,
+    NetworkProgress,
+    NetworkRead,
+)
 
 router = APIRouter(tags=["networks"])
 

@@ -69,3 +69,43 @@ async def test_an_empty_network_has_zeroes_not_errors(client: httpx.AsyncClient,
     empty = await networks.create_network(session, data=NetworkCreate(name="Empty", acronym="E"), actor=officer)
     body = (await client.get(f"{API}/networks/{empty.id}/progress")).json()
     assert body["member_cities"] == 0 and body["aggregate_reduction_pct"] is None and body["timeseries"] == []
+
+
+async def test_project_figures_count_member_cities_only(client: httpx.AsyncClient, session: AsyncSession, network: dict) -> None:  # type: ignore[type-arg]
+    from datetime import date
+
+    from app.projects import reporting
+    from app.projects.schemas import OutcomeCreate, VerificationCreate
+    from tests.factories import (
+        add_participant, make_company, make_city, make_project, make_verifier, set_project_status,
+    )
+
+    officer, lyon = network["officer"], network["cities"]["Lyon"]
+    team = await make_user(session)
+    firms = [await make_company(session, creator=team, name=f"Firm {n}") for n in range(3)]
+    active = await make_project(session, lyon, actor=officer)
+    for firm in firms[:2]:
+        await add_participant(session, active, firm, actor=officer, accept_as=team)
+    await set_project_status(session, active, "active", actor=officer)
+    await make_project(session, lyon, actor=officer, title="Proposed one")
+    cancelled = await make_project(session, network["cities"]["Grenoble"], actor=officer, title="Dropped")
+    await add_participant(session, cancelled, firms[0], actor=officer, accept_as=team)
+    await set_project_status(session, cancelled, "cancelled", actor=officer)
+    outcome = await reporting.add_outcome(session, project=active, actor=officer, data=OutcomeCreate(
+        period_start=date(2024, 1, 1), period_end=date(2024, 12, 31), reduction_tco2e=120.0, method="metered",
+        attributions=[{"company_id": firms[0].id, "share_pct": 60}]))
+    auditor = await make_user(session)
+    verifier = await make_verifier(session, creator=auditor)
+    await reporting.verify_outcome(session, project=active, outcome=outcome, actor=auditor, data=VerificationCreate(
+        outcome="verified", assurance_level="limited", statement="Checked the meters."))
+    outsider = await make_city(session, creator=officer, name="Elsewhere", latitude=0, longitude=0)
+    other = await make_project(session, outsider, actor=officer)
+    await add_participant(session, other, firms[2], actor=officer, accept_as=team)
+
+    body = (await client.get(f"{API}/networks/{network['id']}/progress")).json()
+    assert body["projects"] == {"proposed": 1, "active": 1, "completed": 0}
+    assert body["participating_companies"] == 2  # Firm 0 counts once; Firm 2 is outside the network
+    assert body["verified_corporate_reductions_tco2e"] == 120.0
+    rows = {r["city"]: r for r in (await client.get(f"{API}/networks/{network['id']}/export.csv", params={"format": "json"})).json()["items"]}
+    assert (rows["Lyon"]["projects"], rows["Lyon"]["participating_companies"], rows["Lyon"]["verified_corporate_reductions_tco2e"]) == (2, 2, 120.0)
+    assert rows["Grenoble"]["projects"] == 0 and rows["Grenoble"]["participating_companies"] == 1

@@ -17,6 +17,8 @@ from app.errors import PROBLEM_MEDIA_TYPE, AppError, install_error_handlers
 from app.cities.router import router as cities_router
 from app.companies.router import router as companies_router
 from app.identity.router import router as identity_router
+from app.reports.api_clients import router as api_clients_router
+from app.reports.router import router as reports_router
 from app.verifiers.router import router as verifiers_router
 from app.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.web.pages import router as pages_router
@@ -91,6 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(cities_router)
     api.include_router(companies_router)
     api.include_router(verifiers_router)
+    api.include_router(reports_router)
+    api.include_router(api_clients_router)
     app.include_router(api)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=paths.STATIC), name="static")

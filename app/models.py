@@ -4,9 +4,13 @@ from app.cities.models import City, CityCell, CityInventory, CityPlan, PlanActio
 from app.companies.models import Commitment, Company, Facility, FacilityCity
 from app.db import Base
 from app.identity.models import AccessToken, AuditEvent, LoginFailure, Membership, Organization, User
+from app.reports.models import (
+    ApiClient, EmissionsReport, IdempotencyKey, ReportVersion, Verification, VerificationRequest,
+)
 from app.verifiers.models import Verifier
 
 __all__ = [
-    "AccessToken", "AuditEvent", "Base", "City", "CityCell", "CityInventory", "CityPlan", "Commitment", "Company",
-    "Facility", "FacilityCity", "LoginFailure", "Membership", "Organization", "PlanAction", "User", "Verifier",
+    "AccessToken", "ApiClient", "AuditEvent", "Base", "City", "CityCell", "CityInventory", "CityPlan", "Commitment",
+    "Company", "EmissionsReport", "Facility", "FacilityCity", "IdempotencyKey", "LoginFailure", "Membership",
+    "Organization", "PlanAction", "ReportVersion", "User", "Verification", "VerificationRequest", "Verifier",
 ]

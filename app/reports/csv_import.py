@@ -224,8 +224,8 @@ async def store(session: AsyncSession, rows: list[Row], *, user: User | None, pr
     actor_id = user.id if user else None
     for start in range(0, len(rows), CHUNK):
         reports, versions = _records(rows[start : start + CHUNK], actor_id)
-        await session.execute(insert(EmissionsReport), reports)
-        await session.execute(insert(ReportVersion), versions)
+        await session.execute(insert(EmissionsReport.__table__), reports)
+        await session.execute(insert(ReportVersion.__table__), versions)
         if progress:
             progress("storing", start + len(reports), len(rows))
     years: dict[uuid.UUID, list[int]] = defaultdict(list)

@@ -18,6 +18,7 @@ from app.cities.router import router as cities_router
 from app.companies.router import router as companies_router
 from app.identity.router import router as identity_router
 from app.reports.api_clients import router as api_clients_router
+from app.reports.pages import router as reports_pages_router
 from app.reports.router import router as reports_router
 from app.verifiers.router import router as verifiers_router
 from app.middleware import BodyLimitMiddleware, RequestContextMiddleware
@@ -97,5 +98,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(api_clients_router)
     app.include_router(api)
     app.include_router(pages_router)
+    app.include_router(reports_pages_router)
     app.mount("/static", StaticFiles(directory=paths.STATIC), name="static")
     return app

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.common.pagination import PageParams, paginate
 from app.companies.models import Company
+from app.db import utcnow
 from app.errors import Conflict, Unprocessable
 from app.identity import audit
 from app.identity.models import User
@@ -58,7 +59,16 @@ async def decide(
         assurance_level=data.assurance_level, standard=data.standard, statement=data.statement, decided_by=user.id,
     )
     session.add(decision)
-    report.status = ReportStatus.VERIFIED if data.outcome == Outcome.VERIFIED else ReportStatus.REJECTED
+    # Conditional on the version decided on, so that a restatement committed meanwhile wins.
+    moved = await session.execute(
+        update(EmissionsReport)
+        .where(EmissionsReport.id == report.id, EmissionsReport.current_version == report.current_version)
+        .values(status=ReportStatus.VERIFIED if data.outcome == Outcome.VERIFIED else ReportStatus.REJECTED,
+                updated_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("The report was restated while you decided; the new version needs a new request.")
     await session.execute(
         update(VerificationRequest)
         .where(

@@ -3,10 +3,16 @@
 import uuid
 
 import httpx
+import pytest
+from sqlalchemy import Uuid, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.companies.models import Company
-from app.identity.models import Role
+from app.errors import Conflict
+from app.identity.models import AuditEvent, Role
+from app.reports import verification
+from app.reports.auth import Actor, deciding_verifier
+from app.reports.schemas import VerificationCreate
 from tests.factories import REPORT, add_member, auth_headers, make_company, make_report, make_user, make_verifier
 
 API = "/api/v1"
@@ -142,3 +148,28 @@ async def test_the_queue_is_for_the_verifiers_members(client: httpx.AsyncClient,
     await add_member(session, verifier, viewer, Role.VIEWER)
     assert (await client.get(url, headers=await auth_headers(session, viewer))).status_code == 200
     assert (await client.get(f"{API}/verifiers/{uuid.uuid4()}/queue", headers=await auth_headers(session, viewer))).status_code == 404
+
+
+async def test_a_decision_loses_to_a_restatement_committed_meanwhile(session: AsyncSession) -> None:
+    report, company_admin, verifier, auditor = await setting(session)
+    await verification.request_verification(session, report=report, verifier_id=verifier.id, actor=Actor(user=company_admin))
+    decider = await deciding_verifier(session, auditor, report, None)
+    # Another request restates the report between this one's checks and its write.
+    await session.execute(text("UPDATE emissions_report SET current_version = 2 WHERE id = :id").bindparams(
+        bindparam("id", report.id, type_=Uuid())
+    ))
+    with pytest.raises(Conflict):
+        await verification.decide(session, report=report, verifier=decider, data=VerificationCreate(**DECISION), user=auditor)
+
+
+async def test_every_write_is_in_the_companys_audit_log(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    report, company_admin, verifier, auditor = await setting(session)
+    company_headers = await auth_headers(session, company_admin)
+    await client.post(f"{API}/reports/{report.id}/restatements", json=REPORT | {"reason": "late invoices"}, headers=company_headers)
+    await ask(client, session, report, verifier, company_admin)
+    await client.post(f"{API}/reports/{report.id}/verifications", json=DECISION, headers=await auth_headers(session, auditor))
+    created = await client.post(f"{API}/companies/{report.company_id}/api-clients", json={"name": "ERP"}, headers=company_headers)
+    await client.delete(f"{API}/companies/{report.company_id}/api-clients/{created.json()['id']}", headers=company_headers)
+    actions = (await session.scalars(select(AuditEvent.action).where(AuditEvent.organization_id == report.company_id))).all()
+    assert {"report.submit", "report.restate", "verification.request", "verification.decide",
+            "api_client.create", "api_client.delete"} <= set(actions)

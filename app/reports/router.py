@@ -113,9 +113,8 @@ async def report_integrity(report_id: uuid.UUID, session: SessionDep) -> Integri
 @router.get("/reports/{report_id}/flags", response_model=Page[FlagRead])
 async def report_flags(report_id: uuid.UUID, page: PageDep, session: SessionDep) -> Page[FlagRead]:
     """Accountability flags of the current version, computed now."""
-    report = await service.get_report(session, report_id)
-    flags = await service.report_flags(session, report, await service.current_version(session, report))
-    items, cursor = service.page_of([FlagRead(code=f.code, severity=f.severity, detail=f.detail) for f in flags], page)
+    report = await service.report_read(session, await service.get_report(session, report_id))
+    items, cursor = service.page_of(report.flags, page)
     return Page(items=items, next_cursor=cursor)
 
 
@@ -144,11 +143,7 @@ async def verify_report(
     report = await service.get_report(session, report_id)
     verifier = await deciding_verifier(session, user, report, body.verifier_id)
     decision = await verification.decide(session, report=report, verifier=verifier, data=body, user=user)
-    return VerificationRead(
-        id=decision.id, version=decision.version, verifier_id=verifier.id, verifier_name=verifier.name,
-        outcome=decision.outcome, assurance_level=decision.assurance_level, standard=decision.standard,
-        statement=decision.statement, decided_at=decision.created_at,
-    )
+    return service.verification_read(decision, verifier.name)
 
 
 @router.get("/verifiers/{verifier_id}/queue", response_model=Page[QueueItem])

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.common.pagination import PageParams, decode_cursor, encode_cursor, paginate
@@ -131,46 +131,53 @@ async def restate_report(
     return report
 
 
-async def _verification(session: AsyncSession, report: EmissionsReport) -> VerificationRead | None:
-    row = (await session.execute(
-        select(Verification, Verifier.name)
-        .join(Verifier, Verifier.id == Verification.verifier_id)
-        .where(Verification.report_id == report.id, Verification.version == report.current_version)
-    )).one_or_none()
-    if row is None:
-        return None
-    decision, name = row
-    return VerificationRead(
-        id=decision.id, version=decision.version, verifier_id=decision.verifier_id, verifier_name=name,
-        outcome=decision.outcome, assurance_level=decision.assurance_level, standard=decision.standard,
-        statement=decision.statement, decided_at=decision.created_at,
-    )
+def _current(model: Any) -> Any:
+    """Join condition: the row belongs to its report's current version."""
+    return and_(EmissionsReport.id == model.report_id, EmissionsReport.current_version == model.version)
 
 
-async def _previous_year(session: AsyncSession, report: EmissionsReport) -> dict[str, Any] | None:
-    stmt = (
-        select(ReportVersion.content)
-        .join(EmissionsReport, EmissionsReport.id == ReportVersion.report_id)
-        .where(
-            EmissionsReport.company_id == report.company_id,
-            EmissionsReport.reporting_year == report.reporting_year - 1,
-            ReportVersion.version == EmissionsReport.current_version,
+async def reports_read(session: AsyncSession, reports: Sequence[EmissionsReport]) -> list[ReportRead]:
+    """Reports at their current versions, with verification and flags, in a fixed number of queries."""
+    if not reports:
+        return []
+    ids = [r.id for r in reports]
+    versions = {v.report_id: v for v in await session.scalars(
+        select(ReportVersion).join(EmissionsReport, _current(ReportVersion)).where(ReportVersion.report_id.in_(ids))
+    )}
+    decisions = {d.report_id: (d, name) for d, name in await session.execute(
+        select(Verification, Verifier.name).join(Verifier, Verifier.id == Verification.verifier_id)
+        .join(EmissionsReport, _current(Verification)).where(Verification.report_id.in_(ids))
+    )}
+    wanted = {(r.company_id, r.reporting_year - 1) for r in reports}
+    earlier = {
+        (company_id, year): content
+        for company_id, year, content in await session.execute(
+            select(EmissionsReport.company_id, EmissionsReport.reporting_year, ReportVersion.content)
+            .join(ReportVersion, _current(ReportVersion))
+            .where(EmissionsReport.company_id.in_({c for c, _ in wanted}),
+                   EmissionsReport.reporting_year.in_({y for _, y in wanted}))
         )
-    )
-    return await session.scalar(stmt)
+        if (company_id, year) in wanted
+    }
+    attributions = {c: await project_attributions(session, c) for c in {r.company_id for r in reports}}
+    reads = []
+    for report in reports:
+        version = versions.get(report.id)
+        if version is None:  # only a damaged database gets here
+            raise NotFound(f"Report {report.id} has lost its version {report.current_version}.")
+        flags = compute_flags(
+            version.content, status=report.status.value,
+            previous_year=earlier.get((report.company_id, report.reporting_year - 1)),
+            attributions=attributions[report.company_id],
+        )
+        reads.append(_read(report, version, decisions.get(report.id), flags))
+    return reads
 
 
-async def report_flags(session: AsyncSession, report: EmissionsReport, version: ReportVersion) -> list[Flag]:
-    return compute_flags(
-        version.content, status=report.status.value, previous_year=await _previous_year(session, report),
-        attributions=await project_attributions(session, report.company_id),
-    )
-
-
-async def report_read(session: AsyncSession, report: EmissionsReport) -> ReportRead:
-    version = await current_version(session, report)
+def _read(
+    report: EmissionsReport, version: ReportVersion, decision: tuple[Verification, str] | None, flags: list[Flag]
+) -> ReportRead:
     content = version.content
-    flags = await report_flags(session, report, version)
     return ReportRead(
         id=report.id, company_id=report.company_id, reporting_year=report.reporting_year, version=version.version,
         status=report.status, content_hash=version.content_hash, previous_hash=version.previous_hash,
@@ -179,9 +186,21 @@ async def report_read(session: AsyncSession, report: EmissionsReport) -> ReportR
         scope2_market_tco2e=content.get("scope2_market_tco2e"), scope3=content.get("scope3") or {},
         scope3_total_tco2e=contents.scope3_total(content), total_tco2e=contents.total(content),
         boundary=content["boundary"], methodology=content["methodology"], facilities=content.get("facilities") or [],
-        verification=await _verification(session, report),
+        verification=None if decision is None else verification_read(*decision),
         flags=[FlagRead(code=f.code, severity=f.severity, detail=f.detail) for f in flags],
     )
+
+
+def verification_read(decision: Verification, verifier_name: str) -> VerificationRead:
+    return VerificationRead(
+        id=decision.id, version=decision.version, verifier_id=decision.verifier_id, verifier_name=verifier_name,
+        outcome=decision.outcome, assurance_level=decision.assurance_level, standard=decision.standard,
+        statement=decision.statement, decided_at=decision.created_at,
+    )
+
+
+async def report_read(session: AsyncSession, report: EmissionsReport) -> ReportRead:
+    return (await reports_read(session, [report]))[0]
 
 
 async def list_company_reports(
@@ -192,7 +211,7 @@ async def list_company_reports(
         session, stmt, params, keys=[EmissionsReport.reporting_year, EmissionsReport.id],
         key_of=lambda r: [r.reporting_year, r.id], descending=True,
     )
-    return [await report_read(session, r) for r in reports], cursor
+    return await reports_read(session, reports), cursor
 
 
 async def history(

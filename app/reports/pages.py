@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.common.pagination import PageParams
 from app.companies.service import get_company
@@ -45,9 +46,16 @@ def html_errors(endpoint: Endpoint) -> Endpoint:
             return await endpoint(*args, **kwargs)
         except AppError as exc:
             body = problem(exc.status, exc.detail, code=exc.code, title=exc.title, **exc.extra)
-            return render_error(kwargs["request"], body, headers=exc.headers)
+            return await _undone(kwargs["session"], render_error(kwargs["request"], body, headers=exc.headers))
 
     return wrapper  # type: ignore[return-value]
+
+
+async def _undone(session: AsyncSession, response: Response) -> Response:
+    """Roll back what the failed request wrote, once its page has been rendered."""
+    await session.rollback()
+    return response
+
 
 SCOPE3_NAMES = (
     "Purchased goods and services", "Capital goods", "Fuel- and energy-related activities",
@@ -126,7 +134,8 @@ async def submit_report(
         report = await service.submit_report(session, company=company, data=data, actor=actor)
     except (Conflict, Unprocessable) as exc:
         where = "reporting_year" if isinstance(exc, Conflict) else "form"
-        return render(request, "reports/form.html", _form_context(company, values, {where: exc.detail}), status_code=exc.status)
+        page = render(request, "reports/form.html", _form_context(company, values, {where: exc.detail}), status_code=exc.status)
+        return await _undone(session, page)
     return RedirectResponse(f"/reports/{report.id}", status_code=303)
 
 
@@ -232,7 +241,8 @@ async def decide(request: Request, report_id: str, form: CheckedForm, user: Page
         deciding = await deciding_verifier(session, user, report, verifier.id)
         await verification.decide(session, report=report, verifier=deciding, data=data, user=user)
     except AppError as exc:
-        return render(request, "reports/decide.html", context | {"errors": {"form": exc.detail}}, status_code=exc.status)
+        page = render(request, "reports/decide.html", context | {"errors": {"form": exc.detail}}, status_code=exc.status)
+        return await _undone(session, page)
     return RedirectResponse(f"/reports/{report.id}", status_code=303)
 
 

@@ -211,3 +211,38 @@ async def test_editing_a_stored_version_shows_in_the_integrity_check(client: htt
     assert changed.rowcount == 1  # type: ignore[attr-defined]
     checked = (await client.get(url)).json()
     assert checked["valid"] is False and "version 1 does not match its hash" in checked["problems"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"[]", b"null", b'"report"', b'{"scope3": []}', b'{"scope1_tco2e": 1e400}', b'{"scope1_tco2e": NaN}',
+     b'{"facilities": null, "unit": null}', b'{"scope3": {"1": {"1": 2}}}', b"[" * 5000 + b"]" * 5000, b"\xff\xfe"],
+)
+async def test_no_malformed_body_gets_a_5xx(client: httpx.AsyncClient, session: AsyncSession, raw: bytes) -> None:
+    company, admin, _ = await company_with_editor(session)
+    report = await make_report(session, company, actor=admin)
+    headers = await auth_headers(session, admin) | {"content-type": "application/json"}
+    for url in (f"{API}/companies/{company.id}/reports", f"{API}/reports/{report.id}/restatements",
+                f"{API}/reports/{report.id}/verifications", f"{API}/reports/{report.id}/verification-requests"):
+        response = await client.post(url, content=raw, headers=headers)
+        # JSON nested too deeply for the parser is refused by FastAPI itself, as a 400.
+        assert response.status_code == (400 if raw.startswith(b"[[") else 422), (url, response.text)
+
+
+@pytest.mark.parametrize("authorization", ["Bearer cpk_unknown", "Basic abc", "Bearer", "Bearer cpt_unknown"])
+async def test_bad_credentials_are_401(client: httpx.AsyncClient, session: AsyncSession, authorization: str) -> None:
+    company, _, _ = await company_with_editor(session)
+    response = await client.post(f"{API}/companies/{company.id}/reports", json=REPORT, headers={"Authorization": authorization})
+    assert response.status_code == 401 and response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_restatements_honour_idempotency_keys(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    company, admin, _ = await company_with_editor(session)
+    report = await make_report(session, company, actor=admin)
+    headers = await auth_headers(session, admin) | {"Idempotency-Key": "restate-1"}
+    url, body = f"{API}/reports/{report.id}/restatements", REPORT | {"reason": "late invoices"}
+    first = await client.post(url, json=body, headers=headers)
+    retry = await client.post(url, json=body, headers=headers)
+    assert first.status_code == retry.status_code == 201 and retry.json() == first.json() and first.json()["version"] == 2
+    assert (await client.post(url, json=body | {"reason": "another"}, headers=headers)).status_code == 409
+    assert [h["version"] for h in (await client.get(f"{API}/reports/{report.id}/history")).json()["items"]] == [1, 2]

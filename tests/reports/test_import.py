@@ -117,6 +117,9 @@ async def test_bad_files(client: httpx.AsyncClient, session: AsyncSession) -> No
     extra = csv_bytes([row(company.id, 2021)]).replace(b"GHG Protocol", b"GHG Protocol,surplus")
     assert (await upload(client, headers, extra)).json()["errors"][0]["line"] == 2
     assert (await client.post(f"{API}/reports/import", headers=headers)).status_code == 422
+    assert (await client.post(f"{API}/reports/import", data={"file": "not a file"}, headers=headers)).status_code == 422
+    assert (await client.post(f"{API}/reports/import", content=b"a,b", headers=headers | {"content-type": "text/csv"})).status_code == 422
+    assert (await upload(client, headers, csv_bytes([row(company.id, 2021)]), dry_run="maybe")).status_code == 422
     assert (await upload(client, headers, csv_bytes([]))).json() == {"imported": 0}
     assert await count(session, company.id) == 0
 

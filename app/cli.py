@@ -1,12 +1,13 @@
 """The `citypact` command."""
 
 import asyncio
+from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 from rich.console import Console
-from rich.progress import Progress, TextColumn
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
 from app import migrations
 from app.config import get_settings
@@ -109,6 +110,53 @@ def demo(
             console.print(f"  {role}: {email}")
 
     asyncio.run(run())
+
+
+@cli.command("import-reports")
+def import_reports(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV with a header row.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; store nothing.")] = False,
+) -> None:
+    """Import emissions reports from CSV, all or nothing, acting as a platform administrator."""
+    from app.errors import Unprocessable
+    from app.reports import csv_import
+
+    total = file.stat().st_size
+
+    async def run(progress: Progress) -> int:
+        task = progress.add_task("Validating", total=total)
+
+        def report(phase: str, done: int, of: int) -> None:
+            progress.update(task, description=phase.capitalize(), completed=done, total=of)
+
+        engine = make_engine(get_settings().database_url)
+        try:
+            async with make_sessionmaker(engine)() as session, session.begin():
+                with file.open("rb") as source:
+                    count = await csv_import.import_reports(
+                        session, source, user=None, dry_run=dry_run, progress=report, total_bytes=total
+                    )
+                progress.update(task, completed=progress.tasks[task].total)
+                return count
+        finally:
+            await engine.dispose()
+
+    try:
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(), console=console
+        ) as progress:
+            count = asyncio.run(run(progress))
+    except Unprocessable as exc:
+        console.print(f"[red]{exc.detail}[/red]")
+        for error in exc.extra["errors"][:50]:
+            console.print(f"  line {error['line']}: {error['msg']}", markup=False, highlight=False)
+        if len(exc.extra["errors"]) > 50:
+            console.print(f"  … and {len(exc.extra['errors']) - 50} more")
+        raise typer.Exit(1) from None
+    if dry_run:
+        console.print(f"[green]{count} rows are valid; nothing was stored (dry run).[/green]")
+    else:
+        console.print(f"[green]Imported {count} reports.[/green]")
 
 
 def main() -> None:

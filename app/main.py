@@ -25,6 +25,9 @@ from app.networks.router import router as networks_router
 from app.projects.manage import router as project_manage_router
 from app.projects.pages import router as project_pages_router
 from app.projects.router import router as projects_router
+from app.reports.api_clients import router as api_clients_router
+from app.reports.pages import router as reports_pages_router
+from app.reports.router import router as reports_router
 from app.verifiers.router import router as verifiers_router
 from app.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.web.pages import router as pages_router
@@ -68,9 +71,9 @@ async def ready(session: SessionDep) -> dict[str, str]:
 
 # Every route of these routers declares who may call it (see app/common/access.py).
 API_ROUTERS = [health_router, identity_router, cities_router, companies_router, verifiers_router, networks_router,
-               matching_router, projects_router]
+               matching_router, projects_router, reports_router, api_clients_router]
 PAGE_ROUTERS = [pages_router, city_pages, company_pages, network_pages, matching_pages, project_pages_router,
-                project_manage_router]
+                project_manage_router, reports_pages_router]
 
 
 def document_problems_as_problem_json(app: FastAPI) -> None:

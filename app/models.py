@@ -8,11 +8,15 @@ from app.networks.models import Network, NetworkCity
 from app.projects.models import (
     Comment, Disclosure, Milestone, Outcome, OutcomeAttribution, OutcomeVerification, Participant, Project, Support,
 )
+from app.reports.models import (
+    ApiClient, EmissionsReport, IdempotencyKey, ReportVersion, Verification, VerificationRequest,
+)
 from app.verifiers.models import Verifier
 
 __all__ = [
-    "AccessToken", "AuditEvent", "Base", "City", "CityCell", "CityInventory", "CityPlan", "CityProgress", "Comment",
-    "Commitment", "Company", "Disclosure", "Facility", "FacilityCity", "LoginFailure", "Membership", "Milestone",
-    "Network", "NetworkCity", "Organization", "Outcome", "OutcomeAttribution", "OutcomeVerification", "Participant",
-    "PlanAction", "Project", "Support", "User", "Verifier",
+    "AccessToken", "ApiClient", "AuditEvent", "Base", "City", "CityCell", "CityInventory", "CityPlan", "CityProgress",
+    "Comment", "Commitment", "Company", "Disclosure", "EmissionsReport", "Facility", "FacilityCity", "IdempotencyKey",
+    "LoginFailure", "Membership", "Milestone", "Network", "NetworkCity", "Organization", "Outcome", "OutcomeAttribution",
+    "OutcomeVerification", "Participant", "PlanAction", "Project", "ReportVersion", "Support", "User", "Verification",
+    "VerificationRequest", "Verifier",
 ]

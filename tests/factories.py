@@ -99,6 +99,23 @@ async def make_action(session: AsyncSession, city: Any, *, actor: User, **overri
     return await cities.create_action(session, city=city, data=ActionCreate(**values), actor=actor)
 
 
+REPORT = {
+    "reporting_year": 2023, "scope1_tco2e": 1200.0, "scope2_location_tco2e": 800.0, "scope2_market_tco2e": 650.0,
+    "scope3": {"1": 3000.0, "6": 120.5}, "boundary": "operational_control", "methodology": "GHG Protocol Corporate Standard",
+}
+
+
+async def make_report(session: AsyncSession, company: Any, *, actor: User | None = None, **overrides: Any) -> Any:
+    """A submitted report, through the service, as a company editor would submit it."""
+    from app.reports import service as reports
+    from app.reports.auth import Actor
+    from app.reports.schemas import ReportCreate
+
+    return await reports.submit_report(
+        session, company=company, data=ReportCreate(**(REPORT | overrides)), actor=Actor(user=actor)
+    )
+
+
 async def make_verifier(session: AsyncSession, *, creator: User | None = None, accredited: bool = True, **overrides: Any) -> Any:
     from app.verifiers import service as verifiers
     from app.verifiers.schemas import VerifierCreate

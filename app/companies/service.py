@@ -3,7 +3,7 @@
 import uuid
 from collections import defaultdict
 
-from sqlalchemy import ColumnElement, exists, select, update
+from sqlalchemy import ColumnElement, exists, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -18,13 +18,19 @@ from app.errors import Conflict, NotFound, Unprocessable
 from app.identity import audit
 from app.identity.models import Organization, OrgKind, User
 from app.identity.service import create_organization
+from app.reports.models import EmissionsReport
 
 
 def climate_active_clause() -> ColumnElement[bool]:
     """True for a company with a target (or a net-zero year) or a submitted report."""
     # Aliased, so that it correlates with the company only, also in queries that join commitments.
     commitment = aliased(Commitment)
-    return exists().where(commitment.company_id == Company.id, commitment.has_target)
+    reasons = union_all(
+        select(commitment.company_id).where(commitment.company_id == Company.id, commitment.has_target),
+        # Every stored report is a submitted one: reports have no drafts.
+        select(EmissionsReport.company_id).where(EmissionsReport.company_id == Company.id),
+    )
+    return exists(reasons)
 
 
 async def get_company(session: AsyncSession, company_id: uuid.UUID) -> Company:

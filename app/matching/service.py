@@ -14,11 +14,35 @@ from app.companies.service import climate_active_clause
 from app.errors import NotFound
 from app.matching import scoring
 from app.matching.schemas import MatchRead, ReasonRead
+from app.reports.models import EmissionsReport, ReportStatus, ReportVersion
 
 
 async def reported_emissions(session: AsyncSession, company_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[float, bool]]:
-    """Each company's latest reported scope 1 and 2 emissions, and whether it has a verified report."""
-    return {}
+    """Each company's latest reported scope 1 and 2 (location-based) emissions — what its sites emit
+    where they stand — and whether it has a verified report."""
+    latest = (
+        select(EmissionsReport.company_id, func.max(EmissionsReport.reporting_year).label("year"))
+        .where(EmissionsReport.company_id.in_(company_ids))
+        .group_by(EmissionsReport.company_id)
+        .subquery()
+    )
+    stmt = (
+        select(EmissionsReport.company_id, ReportVersion.content)
+        .join(latest, (latest.c.company_id == EmissionsReport.company_id) & (latest.c.year == EmissionsReport.reporting_year))
+        .join(ReportVersion, (ReportVersion.report_id == EmissionsReport.id)
+              & (ReportVersion.version == EmissionsReport.current_version))
+    )
+    verified = set(
+        (await session.scalars(
+            select(EmissionsReport.company_id).where(
+                EmissionsReport.company_id.in_(company_ids), EmissionsReport.status == ReportStatus.VERIFIED
+            )
+        )).all()
+    )
+    return {
+        company_id: (content["scope1_tco2e"] + content["scope2_location_tco2e"], company_id in verified)
+        for company_id, content in await session.execute(stmt)
+    }
 
 
 def _target_year(commitment: Commitment | None) -> int | None:

@@ -247,10 +247,3 @@ class HistoryEntry(Output):
     action: str
     summary: str
 
-
-class VerifiedAttribution(Output):
-    project_id: uuid.UUID
-    outcome_id: uuid.UUID
-    period_start: date
-    period_end: date
-    attributed_reduction_tco2e: float

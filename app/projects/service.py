@@ -24,9 +24,9 @@ from app.projects.models import (
 )
 from app.projects.schemas import (
     MilestoneCreate, MilestoneUpdate, ParticipantCreate, ParticipantRead, ProjectCreate, ProjectRead, ProjectUpdate,
-    VerifiedAttribution,
 )
 from app.projects.outcomes import attributed_tco2e
+from app.reports.flags import Attribution
 
 
 def record(session: AsyncSession, project: Project, *, actor: User | None, action: str, summary: str,
@@ -313,7 +313,7 @@ def verified_clause() -> Any:
     )
 
 
-async def verified_attributions(session: AsyncSession, *, company_id: uuid.UUID) -> list[VerifiedAttribution]:
+async def verified_attributions(session: AsyncSession, *, company_id: uuid.UUID) -> list[Attribution]:
     """Each verified outcome attributed to the company, with the tonnes its share stands for."""
     stmt = (
         select(Outcome, OutcomeAttribution.share_pct)
@@ -322,9 +322,9 @@ async def verified_attributions(session: AsyncSession, *, company_id: uuid.UUID)
         .order_by(Outcome.period_start, Outcome.id)
     )
     return [
-        VerifiedAttribution(
-            project_id=o.project_id, outcome_id=o.id, period_start=o.period_start, period_end=o.period_end,
-            attributed_reduction_tco2e=attributed_tco2e(o.reduction_tco2e, share),
+        Attribution(
+            project_id=str(o.project_id), outcome_id=str(o.id), period_start=o.period_start, period_end=o.period_end,
+            reduction_tco2e=attributed_tco2e(o.reduction_tco2e, share),
         )
         for o, share in await session.execute(stmt)
     ]

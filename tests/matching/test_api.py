@@ -107,3 +107,19 @@ async def test_draft_plans_offer_no_matches(client: httpx.AsyncClient, session: 
     await make_facility(session, firm, actor=team)
     response = await client.get(f"{API}/cities/{city.id}/matches", headers=await auth_headers(session, officer))
     assert response.json()["items"] == []
+
+
+async def test_reported_emissions_make_a_firm_material_and_verified_reports_count(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    from tests.factories import make_report
+
+    s = await scene(session)
+    await make_report(session, s["utility"], actor=s["team"], scope1_tco2e=9000.0, scope2_location_tco2e=1000.0)
+    await make_report(session, s["transit"], actor=s["team"], scope1_tco2e=900.0, scope2_location_tco2e=100.0)
+    items = (await client.get(f"{API}/cities/{s['city'].id}/matches", params={"action_id": str(s["heat"].id)},
+                              headers=await auth_headers(session, s["officer"]))).json()["items"]
+    reasons = {i["company_name"]: {r["factor"]: r for r in i["reasons"]} for i in items}
+    # 10,000 of the 11,000 tonnes firms report in the city: the utility is fully material, the transit firm partly.
+    assert reasons["Rhône Energy"]["emissions_materiality"]["value"] == 1.0
+    assert reasons["Lyon Transit"]["emissions_materiality"]["value"] == round((1000 / 11000) / 0.2, 3)
+    assert "10,000 tCO2e reported there" in reasons["Rhône Energy"]["co_location"]["detail"]
+    assert items[0]["company_name"] == "Rhône Energy"

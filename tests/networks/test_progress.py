@@ -95,7 +95,7 @@ async def test_project_figures_count_member_cities_only(client: httpx.AsyncClien
         period_start=date(2024, 1, 1), period_end=date(2024, 12, 31), reduction_tco2e=120.0, method="metered",
         attributions=[{"company_id": firms[0].id, "share_pct": 60}]))
     auditor = await make_user(session)
-    verifier = await make_verifier(session, creator=auditor)
+    await make_verifier(session, creator=auditor)
     await reporting.verify_outcome(session, project=active, outcome=outcome, actor=auditor, data=VerificationCreate(
         outcome="verified", assurance_level="limited", statement="Checked the meters."))
     outsider = await make_city(session, creator=officer, name="Elsewhere", latitude=0, longitude=0)

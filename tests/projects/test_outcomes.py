@@ -50,8 +50,8 @@ async def test_report_and_verify_an_outcome(client: httpx.AsyncClient, session: 
     progress = (await client.get(f"{API}/cities/{cast.city.id}/progress")).json()
     assert progress["project_count"] == 1 and progress["verified_corporate_reductions_tco2e"] == 400
     mine = await verified_attributions(session, company_id=cast.local.id)
-    assert [(str(m.outcome_id), m.attributed_reduction_tco2e) for m in mine] == [(item["id"], 240)]
-    assert str(mine[0].period_start) == "2025-01-01" and mine[0].project_id == project.id
+    assert [(m.outcome_id, m.reduction_tco2e) for m in mine] == [(item["id"], 240)]
+    assert str(mine[0].period_start) == "2025-01-01" and mine[0].project_id == str(project.id)
 
 
 async def test_outcomes_wait_for_an_active_project(client: httpx.AsyncClient, session: AsyncSession, cast: Cast) -> None:

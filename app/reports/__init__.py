@@ -1,0 +1,1 @@
+"""Emissions reports: immutable versions, verification, accountability flags, bulk import."""

@@ -1,0 +1,246 @@
+"""Submitting, restating and reading reports: immutable versions on a hash chain, flags on read."""
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.common.pagination import PageParams, decode_cursor, encode_cursor, paginate
+from app.companies.models import Company, Facility
+from app.db import utcnow
+from app.errors import Conflict, NotFound, Unprocessable
+from app.identity import audit
+from app.reports import content as contents
+from app.reports.auth import Actor
+from app.reports.flags import Attribution, Flag, compute_flags
+from app.reports.hashing import StoredVersion, check_chain, version_hash
+from app.reports.models import (
+    EmissionsReport, ReportStatus, ReportVersion, RequestStatus, Verification, VerificationRequest,
+)
+from app.reports.schemas import (
+    FlagRead, HistoryItem, IntegrityRead, ReportCreate, ReportFields, ReportRead, RestatementCreate, VerificationRead,
+)
+from app.projects.service import verified_attributions
+from app.verifiers.models import Verifier
+
+
+async def project_attributions(session: AsyncSession, company_id: uuid.UUID) -> list[Attribution]:
+    """Verified project reductions attributed to the company."""
+    return await verified_attributions(session, company_id=company_id)
+
+
+async def get_report(session: AsyncSession, report_id: uuid.UUID) -> EmissionsReport:
+    report = await session.get(EmissionsReport, report_id)
+    if report is None:
+        raise NotFound(f"No report has the id {report_id}.")
+    return report
+
+
+async def _check_facilities(session: AsyncSession, company_id: uuid.UUID, data: ReportFields) -> None:
+    wanted = [f.facility_id for f in data.facilities or ()]
+    if not wanted:
+        return
+    found = set((await session.scalars(
+        select(Facility.id).where(Facility.company_id == company_id, Facility.id.in_(wanted))
+    )).all())
+    for index, facility_id in enumerate(wanted):
+        if facility_id not in found:
+            raise Unprocessable(
+                f"Facility {facility_id} is not one of the company's facilities.",
+                loc=["body", "facilities", index, "facility_id"],
+            )
+
+
+def _content(data: ReportFields, *, company_id: uuid.UUID, year: int, version: int, reason: str | None) -> dict[str, Any]:
+    return contents.build_content(
+        company_id=company_id, reporting_year=year, version=version, reason=reason,
+        scope1=data.scope1_tco2e, scope2_location=data.scope2_location_tco2e, scope2_market=data.scope2_market_tco2e,
+        scope3=data.scope3, boundary=data.boundary.value, methodology=data.methodology,
+        facilities=[f.model_dump() for f in data.facilities or ()], unit=data.unit,
+    )
+
+
+async def submit_report(session: AsyncSession, *, company: Company, data: ReportCreate, actor: Actor) -> EmissionsReport:
+    """A company's first report for a year; a second for the same year is a conflict (restate instead)."""
+    existing = await session.scalar(select(EmissionsReport.id).where(
+        EmissionsReport.company_id == company.id, EmissionsReport.reporting_year == data.reporting_year
+    ))
+    if existing is not None:
+        raise Conflict(
+            f"{company.name} has a {data.reporting_year} report already ({existing}); restate it instead.",
+            report_id=str(existing),
+        )
+    await _check_facilities(session, company.id, data)
+    report = EmissionsReport(company_id=company.id, reporting_year=data.reporting_year)
+    session.add(report)
+    await session.flush()
+    content = _content(data, company_id=company.id, year=data.reporting_year, version=1, reason=None)
+    session.add(ReportVersion(
+        report_id=report.id, version=1, content=content, content_hash=version_hash(content, None),
+        previous_hash=None, reason=None, submitted_by=actor.id,
+    ))
+    await session.flush()
+    audit.record(
+        session, actor_id=actor.id, organization_id=company.id, action="report.submit", object_type="report",
+        object_id=report.id, summary=f"{data.reporting_year} report submitted by {actor.label}",
+    )
+    return report
+
+
+async def current_version(session: AsyncSession, report: EmissionsReport) -> ReportVersion:
+    version = await session.scalar(select(ReportVersion).where(
+        ReportVersion.report_id == report.id, ReportVersion.version == report.current_version
+    ))
+    if version is None:  # only a damaged database gets here
+        raise NotFound(f"Report {report.id} has lost its version {report.current_version}.")
+    return version
+
+
+async def restate_report(
+    session: AsyncSession, *, report: EmissionsReport, data: RestatementCreate, actor: Actor
+) -> EmissionsReport:
+    """A new version chained to the current one, which is kept as superseded; verification starts over."""
+    if data.reporting_year is not None and data.reporting_year != report.reporting_year:
+        raise Unprocessable(
+            f"A restatement keeps the report's year ({report.reporting_year}).", loc=["body", "reporting_year"]
+        )
+    await _check_facilities(session, report.company_id, data)
+    previous = await current_version(session, report)
+    number = report.current_version + 1
+    content = _content(data, company_id=report.company_id, year=report.reporting_year, version=number, reason=data.reason)
+    session.add(ReportVersion(
+        report_id=report.id, version=number, content=content,
+        content_hash=version_hash(content, previous.content_hash), previous_hash=previous.content_hash,
+        reason=data.reason, submitted_by=actor.id,
+    ))
+    previous.superseded = True
+    report.current_version = number
+    report.status = ReportStatus.SUBMITTED
+    report.updated_at = utcnow()
+    await session.execute(
+        update(VerificationRequest)
+        .where(VerificationRequest.report_id == report.id, VerificationRequest.status == RequestStatus.OPEN)
+        .values(status=RequestStatus.SUPERSEDED)
+    )
+    await session.flush()
+    audit.record(
+        session, actor_id=actor.id, organization_id=report.company_id, action="report.restate", object_type="report",
+        object_id=report.id, summary=f"{report.reporting_year} report restated as version {number}: {data.reason}",
+    )
+    return report
+
+
+def _current(model: Any) -> Any:
+    """Join condition: the row belongs to its report's current version."""
+    return and_(EmissionsReport.id == model.report_id, EmissionsReport.current_version == model.version)
+
+
+async def reports_read(session: AsyncSession, reports: Sequence[EmissionsReport]) -> list[ReportRead]:
+    """Reports at their current versions, with verification and flags, in a fixed number of queries."""
+    if not reports:
+        return []
+    ids = [r.id for r in reports]
+    versions = {v.report_id: v for v in await session.scalars(
+        select(ReportVersion).join(EmissionsReport, _current(ReportVersion)).where(ReportVersion.report_id.in_(ids))
+    )}
+    decisions = {d.report_id: (d, name) for d, name in await session.execute(
+        select(Verification, Verifier.name).join(Verifier, Verifier.id == Verification.verifier_id)
+        .join(EmissionsReport, _current(Verification)).where(Verification.report_id.in_(ids))
+    )}
+    wanted = {(r.company_id, r.reporting_year - 1) for r in reports}
+    earlier = {
+        (company_id, year): content
+        for company_id, year, content in await session.execute(
+            select(EmissionsReport.company_id, EmissionsReport.reporting_year, ReportVersion.content)
+            .join(ReportVersion, _current(ReportVersion))
+            .where(EmissionsReport.company_id.in_({c for c, _ in wanted}),
+                   EmissionsReport.reporting_year.in_({y for _, y in wanted}))
+        )
+        if (company_id, year) in wanted
+    }
+    attributions = {c: await project_attributions(session, c) for c in {r.company_id for r in reports}}
+    reads = []
+    for report in reports:
+        version = versions.get(report.id)
+        if version is None:  # only a damaged database gets here
+            raise NotFound(f"Report {report.id} has lost its version {report.current_version}.")
+        flags = compute_flags(
+            version.content, status=report.status.value,
+            previous_year=earlier.get((report.company_id, report.reporting_year - 1)),
+            attributions=attributions[report.company_id],
+        )
+        reads.append(_read(report, version, decisions.get(report.id), flags))
+    return reads
+
+
+def _read(
+    report: EmissionsReport, version: ReportVersion, decision: tuple[Verification, str] | None, flags: list[Flag]
+) -> ReportRead:
+    content = version.content
+    return ReportRead(
+        id=report.id, company_id=report.company_id, reporting_year=report.reporting_year, version=version.version,
+        status=report.status, content_hash=version.content_hash, previous_hash=version.previous_hash,
+        reason=version.reason, submitted_at=version.submitted_at,
+        scope1_tco2e=content["scope1_tco2e"], scope2_location_tco2e=content["scope2_location_tco2e"],
+        scope2_market_tco2e=content.get("scope2_market_tco2e"), scope3=content.get("scope3") or {},
+        scope3_total_tco2e=contents.scope3_total(content), total_tco2e=contents.total(content),
+        boundary=content["boundary"], methodology=content["methodology"], facilities=content.get("facilities") or [],
+        verification=None if decision is None else verification_read(*decision),
+        flags=[FlagRead(code=f.code, severity=f.severity, detail=f.detail) for f in flags],
+    )
+
+
+def verification_read(decision: Verification, verifier_name: str) -> VerificationRead:
+    return VerificationRead(
+        id=decision.id, version=decision.version, verifier_id=decision.verifier_id, verifier_name=verifier_name,
+        outcome=decision.outcome, assurance_level=decision.assurance_level, standard=decision.standard,
+        statement=decision.statement, decided_at=decision.created_at,
+    )
+
+
+async def report_read(session: AsyncSession, report: EmissionsReport) -> ReportRead:
+    return (await reports_read(session, [report]))[0]
+
+
+async def list_company_reports(
+    session: AsyncSession, *, company_id: uuid.UUID, params: PageParams
+) -> tuple[list[ReportRead], str | None]:
+    stmt = select(EmissionsReport).where(EmissionsReport.company_id == company_id)
+    reports, cursor = await paginate(
+        session, stmt, params, keys=[EmissionsReport.reporting_year, EmissionsReport.id],
+        key_of=lambda r: [r.reporting_year, r.id], descending=True,
+    )
+    return await reports_read(session, reports), cursor
+
+
+async def history(
+    session: AsyncSession, *, report: EmissionsReport, params: PageParams
+) -> tuple[list[HistoryItem], str | None]:
+    stmt = select(ReportVersion).where(ReportVersion.report_id == report.id)
+    versions, cursor = await paginate(session, stmt, params, keys=[ReportVersion.version], key_of=lambda v: [v.version])
+    return [HistoryItem.model_validate(v) for v in versions], cursor
+
+
+async def integrity(session: AsyncSession, report: EmissionsReport) -> IntegrityRead:
+    """Re-compute the chain from the stored rows, as they are now."""
+    rows = (await session.execute(
+        select(ReportVersion.version, ReportVersion.content, ReportVersion.content_hash, ReportVersion.previous_hash)
+        .where(ReportVersion.report_id == report.id)
+    )).all()
+    check = check_chain(StoredVersion(*row) for row in rows)
+    problems = list(check.problems)
+    if rows and max(r[0] for r in rows) != report.current_version:
+        problems.append(f"the report names version {report.current_version} as current, the chain ends elsewhere")
+    return IntegrityRead(valid=not problems, versions=len(rows), problems=problems)
+
+
+def page_of(items: Sequence[Any], params: PageParams) -> tuple[list[Any], str | None]:
+    """A page of a short computed list (such as flags), by position."""
+    start = 0
+    if params.cursor:
+        start = int(decode_cursor(params.cursor, [ReportVersion.version])[0])
+    chunk = list(items[start : start + params.limit])
+    more = start + params.limit < len(items)
+    return chunk, encode_cursor([start + params.limit]) if more else None

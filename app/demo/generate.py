@@ -21,7 +21,7 @@ from app.cities import progress as progress_math
 from app.cities.geometry import CityArea, cell_of
 from app.common.standards import complete_lei
 from app.db import new_id
-from app.demo import catalogue
+from app.demo import activity, catalogue
 
 DEMO_PASSWORD = "citypact demo"
 DEMO_DOMAIN = "citypact.demo"
@@ -34,12 +34,18 @@ class Scale:
     companies: int
     facilities: int
     network_size: int  # members of the largest network
+    reports: int
+    project_share: float  # of the cities with published plans, outside the featured ones
+    residents: int
 
 
 SCALES = {
-    "small": Scale(cities=60, companies=400, facilities=1_000, network_size=40),
-    "medium": Scale(cities=1_500, companies=10_000, facilities=60_000, network_size=1_000),
-    "large": Scale(cities=15_000, companies=100_000, facilities=1_000_000, network_size=10_000),
+    "small": Scale(cities=60, companies=400, facilities=1_000, network_size=40, reports=1_200, project_share=0.5,
+                   residents=30),
+    "medium": Scale(cities=1_500, companies=10_000, facilities=60_000, network_size=1_000, reports=60_000,
+                    project_share=0.3, residents=200),
+    "large": Scale(cities=15_000, companies=100_000, facilities=1_000_000, network_size=10_000, reports=1_000_000,
+                   project_share=0.15, residents=1_000),
 }
 
 
@@ -264,6 +270,8 @@ def generate(scale_name: str = "small", seed: int = 2026) -> DemoData:
 
     _networks(data, rng, cities, city_ids, scale)
     _verifiers(data, rng)
+    activity.add_reports(data, rng, scale.reports)
+    activity.add_projects(data, rng, scale.project_share, scale.residents)
     return data
 
 

@@ -16,7 +16,9 @@ from app.identity.security import hash_password
 ORDER = [
     "organization", "app_user", "membership", "city", "city_cell", "city_plan", "plan_action", "city_inventory",
     "city_progress", "company", "company_commitment", "facility", "facility_city", "network", "network_city",
-    "verifier",
+    "verifier", "emissions_report", "report_version", "verification_request", "verification", "project",
+    "project_participant", "project_milestone", "project_outcome", "project_outcome_attribution",
+    "project_outcome_verification", "project_support", "project_comment",
 ]
 CHUNK = 5_000
 

@@ -12,6 +12,9 @@ from app.demo import load as demo_load
 from app.demo.generate import generate
 from app.identity.models import Membership, Organization, Role
 from app.common.standards import lei
+from app.projects.models import Project
+from app.reports.models import EmissionsReport
+from app.reports.service import integrity
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +58,9 @@ async def test_small_demo_loads_and_keeps_the_invariants(session: AsyncSession) 
         fresh = await refresh_city_progress(session, city)
         assert loaded == {k: getattr(fresh, k) for k in loaded}
     assert await session.scalar(select(func.count()).select_from(CityProgress)) == 60
+
+    # Every report's hash chain is intact, and every report has its versions.
+    for report in (await session.scalars(select(EmissionsReport))).all():
+        assert (await integrity(session, report)).valid, report.id
+    statuses = {row[0] for row in await session.execute(select(Project.status).distinct())}
+    assert statuses == {"proposed", "active", "completed", "cancelled"}

@@ -201,7 +201,11 @@ async def test_editing_a_stored_version_shows_in_the_integrity_check(client: htt
     await client.post(f"{API}/reports/{report.id}/restatements", json=REPORT | {"reason": "a correction"}, headers=await auth_headers(session, admin))
     url = f"{API}/reports/{report.id}/integrity"
     assert (await client.get(url)).json() == {"valid": True, "versions": 2, "problems": []}
-    # What an attacker with database access would do: lower scope 1 of the first version in place.
+    # What an attacker with the database owner's rights would do: lift the append-only guard,
+    # then lower scope 1 of the first version in place.
+    lift = {"sqlite": "DROP TRIGGER report_version_append_only",
+            "postgresql": "ALTER TABLE report_version DISABLE TRIGGER report_version_append_only"}
+    await session.execute(text(lift[session.get_bind().dialect.name]))
     edit = {
         "sqlite": "UPDATE report_version SET content = json_set(content, '$.scope1_tco2e', 1.0) WHERE id = :id",
         "postgresql": "UPDATE report_version SET content = jsonb_set(content, '{scope1_tco2e}', '1.0') WHERE id = :id",

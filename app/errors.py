@@ -225,12 +225,35 @@ async def stale_data_handler(request: Request, exc: Exception) -> Response:
 
 async def database_unavailable_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DBAPIError)
-    if not (exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))):
+    if not (exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError)) or _lost_connection(exc)):
         return await unexpected_error_handler(request, exc)
     # The pool has dropped the broken connection; a retry gets a fresh one.
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
     body = problem(503, "The database is unavailable for a moment; retry the request.", code="unavailable")
     return _render(request, body, {"Retry-After": "1"})
+
+
+def _lost_connection(exc: BaseException) -> bool:
+    """Whether the driver failed to reach the database (refused, dropped, shutting down)."""
+    pending: list[BaseException | None] = [exc]
+    seen: set[int] = set()
+    while pending:
+        error = pending.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, (ConnectionError, OSError)) or type(error).__name__ in CONNECTION_ERRORS:
+            return True
+        pending += [error.__cause__, error.__context__, getattr(error, "orig", None)]
+    return False
+
+
+# asyncpg's names for "the server cannot take this connection now" (ObjectNotInPrerequisiteState:
+# the database is closed to new connections, e.g. during maintenance).
+CONNECTION_ERRORS = {
+    "CannotConnectNowError", "ConnectionDoesNotExistError", "ConnectionFailureError", "PostgresConnectionError",
+    "TooManyConnectionsError", "AdminShutdownError", "CrashShutdownError", "ObjectNotInPrerequisiteStateError",
+}
 
 
 async def unexpected_error_handler(request: Request, exc: Exception) -> Response:

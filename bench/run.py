@@ -183,11 +183,12 @@ def table(rows: list[Row], timings: dict[str, float], memory: float, note: str) 
     return "\n".join(lines)
 
 
-def record(text_table: str) -> None:
+def record(text_table: str, section: str = "results") -> None:
+    """Keep the figures in bench/README.md, between the markers of their section."""
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latest.md").write_text(text_table + "\n")
+    (RESULTS / f"{section}.md").write_text(text_table + "\n")
     readme = README.read_text()
-    start, end = "<!-- results -->", "<!-- /results -->"
+    start, end = f"<!-- {section} -->", f"<!-- /{section} -->"
     if start in readme and end in readme:
         head, rest = readme.split(start, 1)
         readme = head + start + "\n" + text_table + "\n" + end + rest.split(end, 1)[1]

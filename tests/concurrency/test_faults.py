@@ -1,0 +1,55 @@
+"""A lost database connection answers 503 (retry), never 500; the next request gets a fresh one."""
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from app.config import async_database_url
+from app.db import make_engine
+from app.errors import _lost_connection
+from app.main import create_app
+from tests.conftest import POSTGRES_URL, drop_postgres_database, fresh_database_url, migrate, settings_for
+
+
+def test_connection_failures_are_recognised_through_the_driver_chain() -> None:
+    class CannotConnectNowError(Exception):
+        pass
+
+    wrapped = DBAPIError("SELECT 1", {}, RuntimeError("adapter"))
+    wrapped.orig.__cause__ = CannotConnectNowError("the database system is starting up")  # type: ignore[union-attr]
+    assert _lost_connection(wrapped)
+    assert _lost_connection(DBAPIError("SELECT 1", {}, ConnectionResetError()))
+    assert not _lost_connection(DBAPIError("SELECT 1", {}, ValueError("bad value")))
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs CITYPACT_TEST_POSTGRES_URL (.ci/run sets it)")
+async def test_cut_connections_and_a_closed_database_never_answer_500(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = await fresh_database_url("postgres", str(tmp_path))
+    engine = make_engine(url)
+    await migrate(engine)
+    await engine.dispose()
+    app = create_app(settings_for(url))
+    database = url.rsplit("/", 1)[1]
+    admin = make_engine(async_database_url(POSTGRES_URL or ""), isolation_level="AUTOCOMMIT")
+    kill = text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :db")
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t/api/v1") as client:
+            assert (await client.get("/ready")).status_code == 200
+            async with admin.connect() as connection:
+                await connection.execute(kill, {"db": database})
+            statuses = [(await client.get("/cities")).status_code for _ in range(3)]
+            assert 500 not in statuses and statuses[-1] == 200
+            async with admin.connect() as connection:
+                await connection.execute(text(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false'))
+                await connection.execute(kill, {"db": database})
+            closed = await client.get("/cities")
+            assert closed.status_code == 503 and closed.headers["retry-after"] == "1"
+            assert (await client.get("/ready")).status_code == 503
+            async with admin.connect() as connection:
+                await connection.execute(text(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true'))
+            assert (await client.get("/ready")).status_code == 200
+    finally:
+        await app.state.engine.dispose()
+        await admin.dispose()
+        await drop_postgres_database(url)

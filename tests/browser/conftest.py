@@ -16,6 +16,9 @@ from playwright.async_api import Browser, Page, async_playwright
 from tests.conftest import BACKENDS, drop_postgres_database, fresh_database_url
 
 CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "a long passphrase"
+# The live server's platform administrator, who accredits verifiers.
+ADMIN_EMAIL = "operator@example.org"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -36,7 +39,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session", params=BACKENDS)
 async def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LiveServer]:
-    """`citypact serve` on a fresh database: it migrates, then serves."""
+    """`citypact serve` on a fresh database with a platform administrator: it migrates, then serves."""
     backend = request.param
     workdir = tmp_path_factory.mktemp("live")
     database_url = await fresh_database_url(backend, str(workdir))
@@ -47,6 +50,9 @@ async def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.T
         "CITYPACT_SIGNING_KEY_FILE": str(workdir / "signing-key.pem"),
         "CITYPACT_LOG_LEVEL": "WARNING",
     }
+    subprocess.run([sys.executable, "-m", "app", "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "app", "create-admin", "--email", ADMIN_EMAIL, "--password", PASSWORD],
+                   env=env, check=True, capture_output=True)
     log = (workdir / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
@@ -110,7 +116,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> Iterator[None] | 
 
 async def register_and_sign_in(live_server: LiveServer, page: Page, email: str, name: str) -> str:
     """Register through the API, sign in through the form; returns an API token for set-up calls."""
-    password = "a long passphrase"
+    password = PASSWORD
     async with live_server.api() as api:
         await api.post("/auth/register", json={"email": email, "password": password, "display_name": name})
         token = (await api.post("/auth/token", data={"username": email, "password": password})).json()["access_token"]

@@ -1,54 +1,9 @@
 """A company submits a report through the form, asks a verifier, and the verifier verifies it."""
 
-import os
-import subprocess
-import sys
-import time
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import LiveServer, _free_port
-from tests.conftest import BACKENDS, drop_postgres_database, fresh_database_url
-
-PASSWORD = "a long passphrase"
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-async def server_with_admin(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LiveServer]:
-    """`citypact serve` on a fresh database that has a platform administrator, who accredits verifiers."""
-    workdir = tmp_path_factory.mktemp("reports-live")
-    database_url = await fresh_database_url(request.param, str(workdir))
-    env = os.environ | {
-        "CITYPACT_DATABASE_URL": database_url, "CITYPACT_SECRET_KEY": "browser-test-secret-key",
-        "CITYPACT_SIGNING_KEY_FILE": str(workdir / "signing-key.pem"), "CITYPACT_LOG_LEVEL": "WARNING",
-    }
-    for command in (["db", "upgrade"], ["create-admin", "--email", "operator@example.org", "--password", PASSWORD]):
-        subprocess.run([sys.executable, "-m", "app", *command], env=env, check=True, capture_output=True)
-    port = _free_port()
-    log = (workdir / "server.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    async with httpx.AsyncClient() as probe:
-        while True:
-            try:
-                if (await probe.get(url + "/api/v1/health")).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"the server did not start: {(workdir / 'server.log').read_text()}")
-            time.sleep(0.2)
-    yield LiveServer(url, request.param)
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
-    if request.param == "postgres":
-        await drop_postgres_database(database_url)
+from tests.browser.conftest import ADMIN_EMAIL, PASSWORD, LiveServer
 
 
 async def token(api: httpx.AsyncClient, email: str, register: bool = True) -> dict[str, str]:
@@ -66,14 +21,14 @@ async def sign_in(page: Page, server: LiveServer, email: str, target: str) -> No
     await expect(page).to_have_url(server.url + target)
 
 
-async def test_submit_request_and_verify(server_with_admin: LiveServer, page: Page) -> None:
-    server = server_with_admin
+async def test_submit_request_and_verify(live_server: LiveServer, page: Page) -> None:
+    server = live_server
     async with server.api() as api:
         team = await token(api, "team@acme.example.org")
         company = (await api.post("/companies", json={"name": "Acme Steel", "sector": "C", "country_code": "FR"}, headers=team)).json()
         auditor = await token(api, "auditor@bureau.example.org")
         verifier = (await api.post("/verifiers", json={"name": "Bureau Audit"}, headers=auditor)).json()
-        operator = await token(api, "operator@example.org", register=False)
+        operator = await token(api, ADMIN_EMAIL, register=False)
         accredited = await api.patch(f"/verifiers/{verifier['id']}", json={"accredited": True}, headers=operator)
         assert accredited.status_code == 200
 

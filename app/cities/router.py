@@ -171,7 +171,6 @@ async def inventory_history(city_id: uuid.UUID, year: int, page: PageDep, sessio
 @router.get("/{city_id}/progress", response_model=Progress, openapi_extra=access.PUBLIC)
 async def progress(city_id: uuid.UUID, session: SessionDep) -> Progress:
     """Progress against the published plan (see the definitions in the API description)."""
-    await service.get_city(session, city_id)
     return await service.city_progress(session, city_id=city_id)
 
 

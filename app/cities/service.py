@@ -7,7 +7,7 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cities import progress as progress_math
-from app.cities.models import City, CityInventory, CityPlan, PlanAction, PlanStatus
+from app.cities.models import City, CityInventory, CityPlan, CityProgress, PlanAction, PlanStatus
 from app.cities.rollup import refresh_city_progress, targets_of
 from app.cities.schemas import (
     ActionCreate,
@@ -253,28 +253,26 @@ async def inventory_history(session: AsyncSession, *, city_id: uuid.UUID, year: 
 
 # Progress --------------------------------------------------------------------------------------
 
-async def project_figures(session: AsyncSession, city_id: uuid.UUID) -> tuple[int, float]:
-    """The city's projects that are not cancelled, and their verified reductions."""
-    projects, _, verified = (await figures.per_city(session, [city_id]))[city_id]
-    return projects, verified
-
-
 async def city_progress(session: AsyncSession, *, city_id: uuid.UUID) -> Progress:
-    plan = await session.get(CityPlan, city_id)
-    rows = await session.execute(
-        select(CityInventory.year, CityInventory.total_tco2e).where(
-            CityInventory.city_id == city_id, CityInventory.superseded_at.is_(None)
-        )
+    """One query: the progress row (latest inventory), the plan and the project figures."""
+    projects, verified_reductions = figures.city_columns(city_id)
+    stmt = (
+        select(CityProgress.latest_year, CityProgress.latest_tco2e, CityPlan, projects, verified_reductions)
+        .outerjoin(CityPlan, CityPlan.city_id == CityProgress.city_id)
+        .where(CityProgress.city_id == city_id)
     )
-    inventories = [(year, total) for year, total in rows]
-    project_count, verified = await project_figures(session, city_id)
-    latest = max(inventories) if inventories else None
+    row = (await session.execute(stmt)).one_or_none()
+    if row is None:
+        raise NotFound(f"No city has the id {city_id}.")
+    latest_year, latest_total, plan, project_count, verified = row
+    inventories = [(latest_year, latest_total)] if latest_year is not None else []
+    latest = inventories[0] if inventories else None
     if plan is None or plan.status != PlanStatus.PUBLISHED:
         return Progress(
             baseline_year=None, baseline_emissions_tco2e=None,
             latest_year=latest[0] if latest else None, latest_emissions_tco2e=latest[1] if latest else None,
             reduction_pct_to_date=None, next_target=None, trajectory=[], on_track=None,
-            project_count=project_count, verified_corporate_reductions_tco2e=verified,
+            project_count=project_count, verified_corporate_reductions_tco2e=float(verified),
         )
     targets = targets_of(plan)
     result = progress_math.plan_progress(plan.baseline_year, plan.baseline_emissions_tco2e, targets, inventories)
@@ -290,7 +288,7 @@ async def city_progress(session: AsyncSession, *, city_id: uuid.UUID) -> Progres
         trajectory=[TrajectoryPoint(year=y, emissions_tco2e=e) for y, e in result.trajectory],
         on_track=result.on_track,
         project_count=project_count,
-        verified_corporate_reductions_tco2e=verified,
+        verified_corporate_reductions_tco2e=float(verified),
     )
 
 

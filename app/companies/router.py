@@ -44,9 +44,9 @@ async def list_companies(
 @router.get("/{company_id}", response_model=CompanyRead, openapi_extra=access.PUBLIC)
 async def get_company(company_id: uuid.UUID, response: Response, session: SessionDep) -> CompanyRead:
     """A company, with whether it is climate-active."""
-    company = await service.get_company(session, company_id)
-    set_etag(response, company.version)
-    return await service.company_read(session, company)
+    company, version = await service.read_company(session, company_id)
+    set_etag(response, version)
+    return company
 
 
 @router.patch("/{company_id}", response_model=CompanyRead, openapi_extra=access.role("editors", "company"))

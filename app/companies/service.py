@@ -45,6 +45,15 @@ async def company_read(session: AsyncSession, company: Company) -> CompanyRead:
     return CompanyRead(**_company_fields(company), climate_active=bool(active))
 
 
+async def read_company(session: AsyncSession, company_id: uuid.UUID) -> tuple[CompanyRead, int]:
+    """The company as the API shows it, and its version, in one query."""
+    row = (await session.execute(select(Company, climate_active_clause()).where(Company.id == company_id))).one_or_none()
+    if row is None:
+        raise NotFound(f"No company has the id {company_id}.")
+    company, active = row
+    return CompanyRead(**_company_fields(company), climate_active=bool(active)), company.version
+
+
 def _company_fields(company: Company) -> dict[str, object]:
     return {
         "id": company.id, "name": company.name, "lei": company.lei, "sector": company.sector,

@@ -78,3 +78,17 @@ async def per_city(session: AsyncSession, city_ids: Sequence[uuid.UUID]) -> dict
     ):
         figures[city_id][2] = float(total or 0.0)
     return {city_id: (v[0], v[1], v[2]) for city_id, v in figures.items()}
+
+
+def city_columns(city_id: uuid.UUID) -> tuple[Any, Any]:
+    """Scalar subqueries of one city's projects that are not cancelled and their verified reductions."""
+    projects = (
+        select(func.count()).where(Project.city_id == city_id, Project.status != ProjectStatus.CANCELLED).scalar_subquery()
+    )
+    verified = (
+        select(func.coalesce(func.sum(Outcome.reduction_tco2e), 0.0))
+        .join(Project, Project.id == Outcome.project_id)
+        .where(Project.city_id == city_id, verified_outcome())
+        .scalar_subquery()
+    )
+    return projects, verified

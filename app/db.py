@@ -99,8 +99,9 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 10)
+    if "poolclass" not in kwargs:
+        kwargs.setdefault("pool_size", 10)
+        kwargs.setdefault("max_overflow", 10)
     # No pre-ping: it costs a round trip per request. A connection the server dropped fails its
     # request with 503 (see errors.py) and the pool discards it and every connection of its age.
     return create_async_engine(url, **kwargs)
@@ -140,9 +141,14 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 # scope="function": the commit happens before the response is sent, so a client
 # never hears of a write that did not land.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
-# For streamed responses, which read after the route has returned: the session stays open until
-# the response is sent. Only for reads.
-StreamingSessionDep = Annotated[AsyncSession, Depends(get_session)]
+async def get_streaming_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session for a streamed response: open until the response is sent, and inside a
+    transaction, which server-side cursors need. Only for reads."""
+    async with async_sessionmaker(request.app.state.engine, expire_on_commit=False)() as session:
+        yield session
+
+
+StreamingSessionDep = Annotated[AsyncSession, Depends(get_streaming_session)]
 
 
 def str_enum(enum_cls: type) -> Enum:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.engine import make_url
 
 from app.config import Settings, async_database_url
-from app.db import get_session, make_engine
+from app.db import get_session, get_streaming_session, make_engine
 from app.main import create_app
 from app.migrations import run_on_connection
 
@@ -122,6 +122,7 @@ async def client(app: FastAPI, session: AsyncSession) -> AsyncIterator[httpx.Asy
         await session.commit()
 
     app.dependency_overrides[get_session] = override
+    app.dependency_overrides[get_streaming_session] = override
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as test_client:
         yield test_client

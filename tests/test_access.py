@@ -28,7 +28,7 @@ PAGES = routes(PAGE_ROUTERS)
 def concrete(path: str) -> str:
     """A path with its parameters filled: unknown ids, a plausible year."""
     path = re.sub(r"\{year\}", "2024", path)
-    return re.sub(r"\{[a-z_]+\}", lambda _: str(uuid.uuid4()), path)
+    return re.sub(r"\{[a-z_]+(:[a-z]+)?\}", lambda _: str(uuid.uuid4()), path)
 
 
 def test_every_route_declares_its_access_rule() -> None:

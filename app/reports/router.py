@@ -74,13 +74,13 @@ async def import_reports(
     return JSONResponse(ImportResult(imported=count).model_dump(), status_code=201)
 
 
-@router.get("/reports/{report_id}", response_model=ReportRead, openapi_extra=access.PUBLIC)
+@router.get("/reports/{report_id:uuid}", response_model=ReportRead, openapi_extra=access.PUBLIC)
 async def get_report(report_id: uuid.UUID, session: SessionDep) -> ReportRead:
     """A report at its current version, with its verification and flags."""
     return await service.report_read(session, await service.get_report(session, report_id))
 
 
-@router.post("/reports/{report_id}/restatements", status_code=status.HTTP_201_CREATED, response_model=ReportRead, openapi_extra=access.rule("editors of the company, or its API clients"))
+@router.post("/reports/{report_id:uuid}/restatements", status_code=status.HTTP_201_CREATED, response_model=ReportRead, openapi_extra=access.rule("editors of the company, or its API clients"))
 async def restate_report(
     report_id: uuid.UUID, body: RestatementCreate, request: Request, actor: ReportActor, session: SessionDep,
     idempotency_key: IdempotencyKeyHeader = None,
@@ -99,7 +99,7 @@ async def restate_report(
     )
 
 
-@router.get("/reports/{report_id}/history", response_model=Page[HistoryItem], openapi_extra=access.PUBLIC)
+@router.get("/reports/{report_id:uuid}/history", response_model=Page[HistoryItem], openapi_extra=access.PUBLIC)
 async def report_history(report_id: uuid.UUID, page: PageDep, session: SessionDep) -> Page[HistoryItem]:
     """Every version, oldest first, with its hash, the hash it chains to and its reason."""
     report = await service.get_report(session, report_id)
@@ -107,13 +107,13 @@ async def report_history(report_id: uuid.UUID, page: PageDep, session: SessionDe
     return Page(items=items, next_cursor=cursor)
 
 
-@router.get("/reports/{report_id}/integrity", response_model=IntegrityRead, openapi_extra=access.PUBLIC)
+@router.get("/reports/{report_id:uuid}/integrity", response_model=IntegrityRead, openapi_extra=access.PUBLIC)
 async def report_integrity(report_id: uuid.UUID, session: SessionDep) -> IntegrityRead:
     """The hash chain, re-computed from the stored versions."""
     return await service.integrity(session, await service.get_report(session, report_id))
 
 
-@router.get("/reports/{report_id}/flags", response_model=Page[FlagRead], openapi_extra=access.PUBLIC)
+@router.get("/reports/{report_id:uuid}/flags", response_model=Page[FlagRead], openapi_extra=access.PUBLIC)
 async def report_flags(report_id: uuid.UUID, page: PageDep, session: SessionDep) -> Page[FlagRead]:
     """Accountability flags of the current version, computed now."""
     report = await service.report_read(session, await service.get_report(session, report_id))
@@ -122,7 +122,7 @@ async def report_flags(report_id: uuid.UUID, page: PageDep, session: SessionDep)
 
 
 @router.post(
-    "/reports/{report_id}/verification-requests", status_code=status.HTTP_201_CREATED,
+    "/reports/{report_id:uuid}/verification-requests", status_code=status.HTTP_201_CREATED,
     response_model=VerificationRequestRead,
     openapi_extra=access.rule("editors of the company, or its API clients"),
 )
@@ -139,7 +139,7 @@ async def request_verification(
     )
 
 
-@router.post("/reports/{report_id}/verifications", status_code=status.HTTP_201_CREATED, response_model=VerificationRead, openapi_extra=access.rule("editors of an accredited, requested verifier sharing no member with the company"))
+@router.post("/reports/{report_id:uuid}/verifications", status_code=status.HTTP_201_CREATED, response_model=VerificationRead, openapi_extra=access.rule("editors of an accredited, requested verifier sharing no member with the company"))
 async def verify_report(
     report_id: uuid.UUID, body: VerificationCreate, user: CurrentUser, session: SessionDep
 ) -> VerificationRead:

@@ -33,3 +33,31 @@ async def test_match_page_ranks_the_fitting_firm_first(live_server: LiveServer, 
     await first.locator("summary").click()
     await expect(first.get_by_role("cell", name="Its sector (H) is one the action asks for.")).to_be_visible()
     await expect(first.locator(".tag")).to_have_text("no climate plan yet")
+
+
+async def test_inviting_a_matched_firm_into_a_new_project_in_one_step(live_server: LiveServer, page: Page) -> None:
+    suffix = uuid.uuid4().hex[:6]
+    token = await register_and_sign_in(live_server, page, f"officer2-{suffix}@lyon.example.org", "Officer")
+    headers = {"Authorization": f"Bearer {token}"}
+    async with live_server.api() as api:
+        city = (await api.post("/cities", json=LYON | {"name": f"Lyon {suffix}"}, headers=headers)).json()
+        plan = {"title": "Plan", "baseline_year": 2020, "baseline_emissions_tco2e": 1e6,
+                "targets": [{"year": 2030, "reduction_pct": 50}], "status": "published"}
+        await api.put(f"/cities/{city['id']}/plan", json=plan, headers=headers)
+        action = {"title": "Organic waste collection", "sector": "waste", "partner_sectors": ["E"],
+                  "expected_reduction_tco2e": 800}
+        await api.post(f"/cities/{city['id']}/plan/actions", json=action, headers=headers)
+        firm = (await api.post("/companies", json={"name": f"Compost {suffix}", "sector": "E", "country_code": "FR"},
+                               headers=headers)).json()
+        await api.post(f"/companies/{firm['id']}/facilities", json={"name": "Yard", "latitude": 45.75, "longitude": 4.84},
+                       headers=headers)
+
+    await page.goto(f"{live_server.url}/cities/{city['id']}/matches")
+    first = page.locator("ol.ranked > li").first
+    await first.get_by_role("button", name="Invite").click()
+    await expect(page.get_by_role("heading", name="Organic waste collection")).to_be_visible()
+    await expect(page.get_by_text(f"Compost {suffix}").first).to_be_visible()
+    async with live_server.api() as api:
+        projects = (await api.get("/projects", params={"city_id": city["id"]})).json()["items"]
+    assert [p["title"] for p in projects] == ["Organic waste collection"]
+    assert [(p["company_id"], p["status"]) for p in projects[0]["participants"]] == [(firm["id"], "invited")]

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -110,6 +111,7 @@ async def sample_ids(url: str) -> dict[str, list[str]]:
         companies = [str(r[0]) for r in await fetch("SELECT id FROM company ORDER BY random() LIMIT 1000")]
         network = [str(r[0]) for r in await fetch(
             "SELECT network_id FROM network_city GROUP BY network_id ORDER BY count(*) DESC LIMIT 1")]
+        projects = [str(r[0]) for r in await fetch("SELECT id FROM project ORDER BY random() LIMIT 500")]
         busiest = [str(r[0]) for r in await fetch(
             "SELECT city_id FROM facility_city GROUP BY city_id ORDER BY count(DISTINCT company_id) DESC LIMIT 1")]
         sizes = {
@@ -118,7 +120,7 @@ async def sample_ids(url: str) -> dict[str, list[str]]:
                 f"SELECT count(DISTINCT company_id) FROM facility_city WHERE city_id = '{busiest[0]}'")).scalar(),
         }
     await engine.dispose()
-    return {"cities": cities, "companies": companies, "network": network, "busiest": busiest,
+    return {"cities": cities, "companies": companies, "network": network, "busiest": busiest, "projects": projects,
             "sizes": [str(sizes["network_members"]), str(sizes["busiest_city_companies"])]}
 
 
@@ -219,6 +221,8 @@ def main() -> None:
     ceiling = start([sys.executable, "-m", "uvicorn", "--app-dir", str(ROOT / "bench"), "ceiling:app", "--port",
                      str(ceiling_port), "--log-level", "warning", "--no-access-log"],
                     {"BENCH_CEILING_DSN": plain_dsn}, ceiling_port)
+    subprocess.run([sys.executable, "-m", "app", "create-admin", "--email", "bench@citypact.demo", "--password", "bench password"],
+                   env=os.environ | {"CITYPACT_DATABASE_URL": url}, check=True, capture_output=True)
     memory = 0.0
     try:
         app_base, ceiling_base = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{ceiling_port}"
@@ -235,8 +239,18 @@ def main() -> None:
             (f"GET /networks/{{id}}/progress ({ids['sizes'][0]} cities)", [f"/api/v1/networks/{ids['network'][0]}/progress"],
              "p99 < 25 ms", False),
         ]
-        for name, paths, goal, relative in measures:
-            figures = wrk(app_base, paths, args.seconds, args.connections)
+        token = httpx.post(f"{app_base}/api/v1/auth/token", data={"username": "bench@citypact.demo", "password": "bench password"}).json()["access_token"]
+        report = json.dumps({"reporting_year": 0, "scope1_tco2e": 120.5, "scope2_location_tco2e": 40.0,
+                             "boundary": "operational_control", "methodology": "GHG Protocol"}).replace("0,", "YEAR,", 1)
+        measures += [
+            ("GET /projects/{id}", [f"/api/v1/projects/{p}" for p in ids["projects"]], "≥ 0.5× ceiling, p99 < 50 ms", True),
+            (f"GET /cities/{{id}}/matches ({ids['sizes'][1]} firms)", [f"/api/v1/cities/{ids['busiest'][0]}/matches"],
+             "p99 < 100 ms", False, {"BENCH_TOKEN": token}),
+            ("POST /companies/{id}/reports (with Idempotency-Key)", [f"/api/v1/companies/{c}/reports" for c in ids["companies"]],
+             "≥ 500/s, 0 errors", False, {"BENCH_TOKEN": token, "BENCH_METHOD": "POST", "BENCH_BODY": report}),
+        ]
+        for name, paths, goal, relative, *extra in measures:
+            figures = wrk(app_base, paths, args.seconds, args.connections, **(extra[0] if extra else {}))
             memory = max(memory, rss_mb(app.pid))
             rows.append(Row(name, **figures, goal=goal, ratio=figures["rps"] / ceiling_figures["rps"] if relative else None))
             print(f"{name}: {figures['rps']:,.0f} req/s, p99 {figures['p99_ms']:.1f} ms", flush=True)

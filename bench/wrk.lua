@@ -5,24 +5,29 @@ local method = os.getenv("BENCH_METHOD") or "GET"
 local body_template = os.getenv("BENCH_BODY")
 local token = os.getenv("BENCH_TOKEN")
 local counter = 0
+local threads = 0
 
 function setup(thread)
-  thread:set("thread_id", tostring(math.random(1, 1000000000)))
+  threads = threads + 1
+  thread:set("thread_index", threads)
 end
 
 request = function()
   counter = counter + 1
-  local path = paths[math.random(#paths)]
   local headers = {}
   if token then headers["Authorization"] = "Bearer " .. token end
   if body_template then
+    -- Writes never repeat a (path, year) pair: thread 1 takes the odd paths, thread 2 the even ones,
+    -- and each path gets the years 1990, 1991, … in turn.
+    local half = math.floor(#paths / 2)
+    local slot = (counter - 1) % half
+    local path = paths[slot * 2 + thread_index]
+    local year = 1990 + math.floor((counter - 1) / half)
     headers["Content-Type"] = "application/json"
-    local key = thread_id .. "-" .. counter
-    headers["Idempotency-Key"] = key
-    local year = 1990 + (counter % 100)
+    headers["Idempotency-Key"] = thread_index .. "-" .. counter
     return wrk.format(method, path, headers, string.gsub(body_template, "YEAR", tostring(year)))
   end
-  return wrk.format(method, path, headers)
+  return wrk.format(method, paths[math.random(#paths)], headers)
 end
 
 done = function(summary, latency, requests)

@@ -2,7 +2,7 @@
 
 import uuid
 from collections import defaultdict
-
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,19 +45,21 @@ async def reported_emissions(session: AsyncSession, company_ids: list[uuid.UUID]
     }
 
 
-def _target_year(commitment: Commitment | None) -> int | None:
-    if commitment is None:
-        return None
-    years = [t["target_year"] for t in commitment.targets]
-    if commitment.net_zero_year:
-        years.append(commitment.net_zero_year)
+def _target_year(targets: list[dict[str, Any]] | None, net_zero_year: int | None) -> int | None:
+    years = [t["target_year"] for t in targets or ()]
+    if net_zero_year:
+        years.append(net_zero_year)
     return max(years) if years else None
 
 
 async def _companies_in(session: AsyncSession, city_ids: list[uuid.UUID], company_id: uuid.UUID | None = None) -> dict[tuple[uuid.UUID, uuid.UUID], scoring.CompanyFacts]:
     """(city, company) → the company's facts as seen from that city; one query each for the index and totals."""
+    # Plain columns, not entities: thousands of rows a request, read once.
     stmt = (
-        select(FacilityCity.city_id, Company, func.count(), climate_active_clause(), Commitment)
+        select(
+            FacilityCity.city_id, Company.id, Company.name, Company.sector, func.count(), climate_active_clause(),
+            Commitment.has_target, Commitment.targets, Commitment.net_zero_year, Commitment.sbti_status,
+        )
         .join(Company, Company.id == FacilityCity.company_id)
         .outerjoin(Commitment, Commitment.company_id == Company.id)
         .where(FacilityCity.city_id.in_(city_ids))
@@ -66,7 +68,7 @@ async def _companies_in(session: AsyncSession, city_ids: list[uuid.UUID], compan
     if company_id is not None:
         stmt = stmt.where(FacilityCity.company_id == company_id)
     rows = (await session.execute(stmt)).all()
-    company_ids = list({company.id for _, company, _, _, _ in rows})
+    company_ids = list({row[1] for row in rows})
     reported = await reported_emissions(session, company_ids) if company_ids else {}
     facility_totals: dict[uuid.UUID, int] = {}
     if reported:
@@ -75,15 +77,14 @@ async def _companies_in(session: AsyncSession, city_ids: list[uuid.UUID], compan
         )
         facility_totals = dict(totals.all())  # type: ignore[arg-type]
     facts = {}
-    for city_id, company, count, active, commitment in rows:
-        emissions, verified = reported.get(company.id, (None, False))
+    for city_id, company_id, name, sector, count, active, has_target, targets, net_zero_year, sbti in rows:
+        emissions, verified = reported.get(company_id, (None, False))
         # Without a per-facility breakdown, a firm's emissions are shared among its facilities.
-        in_city = emissions * count / facility_totals.get(company.id, count) if emissions else None
-        facts[(city_id, company.id)] = scoring.CompanyFacts(
-            company_id=company.id, name=company.name, sector=company.sector.value, facility_count=count,
-            city_emissions_tco2e=in_city, has_target=bool(commitment and commitment.has_target),
-            target_year=_target_year(commitment), sbti_status=commitment.sbti_status.value if commitment else "none",
-            verified_report=verified, climate_active=bool(active),
+        in_city = emissions * count / facility_totals.get(company_id, count) if emissions else None
+        facts[(city_id, company_id)] = scoring.CompanyFacts(
+            company_id=company_id, name=name, sector=sector.value, facility_count=count,
+            city_emissions_tco2e=in_city, has_target=bool(has_target), target_year=_target_year(targets, net_zero_year),
+            sbti_status=sbti.value if sbti else "none", verified_report=verified, climate_active=bool(active),
         )
     return facts
 
@@ -117,11 +118,13 @@ async def _cities(session: AsyncSession, city_ids: list[uuid.UUID], facts: dict[
 
 
 def _read(match: scoring.Match, cities: dict[uuid.UUID, scoring.CityFacts]) -> MatchRead:
-    return MatchRead(
+    # Built from values this module computed: no validation needed.
+    return MatchRead.model_construct(
         company_id=match.company.company_id, company_name=match.company.name, city_id=match.action.city_id,
         city_name=cities[match.action.city_id].name, action_id=match.action.action_id, action_title=match.action.title,
         score=match.score, climate_active=match.company.climate_active,
-        reasons=[ReasonRead(factor=r.factor, detail=r.detail, weight=r.weight, value=r.value) for r in match.reasons],
+        reasons=[ReasonRead.model_construct(factor=r.factor, detail=r.detail, weight=r.weight, value=r.value)
+                 for r in match.reasons],
     )
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from app.cities.models import City, CityPlan, PlanAction, PlanStatus
 from app.common.pagination import PageParams, decode_offset, encode_offset
@@ -17,20 +18,17 @@ from app.matching.schemas import MatchRead, ReasonRead
 from app.reports.models import EmissionsReport, ReportStatus, ReportVersion
 
 
-async def reported_emissions(session: AsyncSession, company_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[float, bool]]:
+async def reported_emissions(session: AsyncSession, company_ids: Any) -> dict[uuid.UUID, tuple[float, bool]]:
     """Each company's latest reported scope 1 and 2 (location-based) emissions — what its sites emit
     where they stand — and whether it has a verified report."""
-    latest = (
-        select(EmissionsReport.company_id, func.max(EmissionsReport.reporting_year).label("year"))
-        .where(EmissionsReport.company_id.in_(company_ids))
-        .group_by(EmissionsReport.company_id)
-        .subquery()
-    )
+    newer = aliased(EmissionsReport)
+    latest_year = select(func.max(newer.reporting_year)).where(newer.company_id == EmissionsReport.company_id)
     stmt = (
         select(EmissionsReport.company_id, ReportVersion.content)
-        .join(latest, (latest.c.company_id == EmissionsReport.company_id) & (latest.c.year == EmissionsReport.reporting_year))
         .join(ReportVersion, (ReportVersion.report_id == EmissionsReport.id)
               & (ReportVersion.version == EmissionsReport.current_version))
+        # Each company's latest year through the (company, year) index, company by company.
+        .where(EmissionsReport.company_id.in_(company_ids), EmissionsReport.reporting_year == latest_year.scalar_subquery())
     )
     verified = set(
         (await session.scalars(
@@ -68,12 +66,16 @@ async def _companies_in(session: AsyncSession, city_ids: list[uuid.UUID], compan
     if company_id is not None:
         stmt = stmt.where(FacilityCity.company_id == company_id)
     rows = (await session.execute(stmt)).all()
-    company_ids = list({row[1] for row in rows})
-    reported = await reported_emissions(session, company_ids) if company_ids else {}
+    # A subquery, not thousands of bound ids: one plan, whatever the city's size.
+    located = select(FacilityCity.company_id).where(FacilityCity.city_id.in_(city_ids))
+    if company_id is not None:
+        located = located.where(FacilityCity.company_id == company_id)
+    reported = await reported_emissions(session, located) if rows else {}
     facility_totals: dict[uuid.UUID, int] = {}
     if reported:
+        reporting = select(EmissionsReport.company_id).where(EmissionsReport.company_id.in_(located))
         totals = await session.execute(
-            select(Facility.company_id, func.count()).where(Facility.company_id.in_(list(reported))).group_by(Facility.company_id)
+            select(Facility.company_id, func.count()).where(Facility.company_id.in_(reporting)).group_by(Facility.company_id)
         )
         facility_totals = dict(totals.all())  # type: ignore[arg-type]
     facts = {}

@@ -16,7 +16,7 @@ from app.companies.service import get_company
 from app.config import SettingsDep
 from app.db import SessionDep, utcnow
 from app.errors import PROBLEM_RESPONSES, Unprocessable
-from app.web.charts import svg_response
+from app.web.charts import SVG_HEADERS
 
 router = APIRouter(tags=["badges"])
 # At the site root, beside the pages; documented like the API.
@@ -71,7 +71,9 @@ async def badge_image(assertion_id: uuid.UUID, session: SessionDep) -> Response:
     """An embeddable image of the badge; a revoked one says so."""
     assertion = await service.get_assertion(session, assertion_id)
     company = await get_company(session, assertion.company_id)
-    return svg_response(badge_svg(assertion, company.name))
+    # Revalidated on every view: a badge revoked a minute ago must not still show as standing.
+    headers = SVG_HEADERS | {"Cache-Control": "no-cache"}
+    return Response(badge_svg(assertion, company.name), media_type="image/svg+xml", headers=headers)
 
 
 @router.get("/badges/{assertion_id}", response_model=dict[str, Any], openapi_extra=access.PUBLIC)

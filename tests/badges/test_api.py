@@ -147,6 +147,7 @@ async def test_the_image_names_the_badge_the_company_and_the_year(session: Async
     assertion = held["target_setter"]
     response = await client.get(f"/api/v1/badges/{assertion.id}.svg")
     assert response.status_code == 200 and response.headers["content-type"] == "image/svg+xml"
+    assert response.headers["cache-control"] == "no-cache"
     assert "Target setter" in response.text and str(assertion.issued_on.year) in response.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Sons" in response.text and "<script>" not in response.text
     assert "Revoked" not in response.text

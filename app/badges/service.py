@@ -1,30 +1,56 @@
 """Awarding and revoking badges as a company's facts change, and reading them back."""
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import jwt
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.badges import rules, signing
 from app.badges.credentials import build_credential
 from app.badges.models import BadgeAssertion
-from app.badges.rules import BadgeClass, CompanyFacts, Evidence
+from app.badges.rules import BadgeClass, CompanyFacts, Evidence, ProjectFact, ReportFact
 from app.common.pagination import PageParams, paginate
 from app.companies.models import Commitment, Company, FacilityCity
 from app.config import get_settings
 from app.db import new_id, utcnow
 from app.errors import NotFound
 from app.identity import audit
+from app.projects.models import Participant, ParticipantStatus, Project, ProjectStatus
+from app.reports import content as contents
+from app.reports.models import EmissionsReport, Outcome, ReportVersion, Verification
 
 
 async def gather_facts(session: AsyncSession, company_id: uuid.UUID) -> CompanyFacts:
     """What the badge rules need to know about the company, read from the database."""
     commitment = await session.get(Commitment, company_id)
+    verified = and_(Verification.report_id == EmissionsReport.id, Verification.version == EmissionsReport.current_version,
+                    Verification.outcome == Outcome.VERIFIED)
+    reports = await session.execute(
+        select(EmissionsReport.id, EmissionsReport.reporting_year, EmissionsReport.current_version, ReportVersion.content,
+               Verification.id)
+        .join(ReportVersion, and_(ReportVersion.report_id == EmissionsReport.id,
+                                  ReportVersion.version == EmissionsReport.current_version))
+        .outerjoin(Verification, verified)
+        .where(EmissionsReport.company_id == company_id)
+    )
+    projects = await session.execute(
+        select(Project.id, Project.title, Project.status)
+        .join(Participant, Participant.project_id == Project.id)
+        .where(Participant.company_id == company_id, Participant.status == ParticipantStatus.ACCEPTED,
+               Project.status.in_([ProjectStatus.ACTIVE, ProjectStatus.COMPLETED]))
+    )
     return CompanyFacts(
+        reports=tuple(
+            ReportFact(str(report_id), year, version, contents.total(content), str(v) if v else None)
+            for report_id, year, version, content, v in reports
+        ),
+        projects=tuple(ProjectFact(str(project_id), title, str(status)) for project_id, title, status in projects),
         has_target=bool(commitment and commitment.has_target),
-        sbti_status=commitment.sbti_status.value if commitment else "none",
+        # The enum, or its value when the commitment was just written from a JSON dump.
+        sbti_status=str(commitment.sbti_status) if commitment else "none",
     )
 
 
@@ -51,6 +77,19 @@ async def reconcile_badges(session: AsyncSession, *, company_id: uuid.UUID, reas
         for badge_class in new:
             award_badge(session, company=company, badge=rules.BY_ID[badge_class], evidence=won[badge_class], issuer=issuer)
     await session.flush()
+
+
+async def reconcile_participants(session: AsyncSession, *, project_id: uuid.UUID, reason: str) -> None:
+    """Reconcile every company that accepted a place in the project, after a change to the project."""
+    accepted = await session.scalars(select(Participant.company_id).where(
+        Participant.project_id == project_id, Participant.status == ParticipantStatus.ACCEPTED))
+    for company_id in accepted.all():
+        await reconcile_badges(session, company_id=company_id, reason=reason)
+
+
+async def reconcile_companies(session: AsyncSession, *, company_ids: Iterable[uuid.UUID], reason: str) -> None:
+    for company_id in company_ids:
+        await reconcile_badges(session, company_id=company_id, reason=reason)
 
 
 def award_badge(

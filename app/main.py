@@ -16,6 +16,8 @@ from app.common import access
 from app.config import Settings, get_settings
 from app.db import SessionDep, make_engine, make_read_sessionmaker, make_sessionmaker
 from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, AppError, install_error_handlers
+from app.badges.pages import router as badge_pages
+from app.badges.router import router as badges_router, well_known as badge_issuer
 from app.cities.router import router as cities_router
 from app.companies.router import router as companies_router
 from app.identity.router import router as identity_router
@@ -71,9 +73,9 @@ async def ready(session: SessionDep) -> dict[str, str]:
 
 # Every route of these routers declares who may call it (see app/common/access.py).
 API_ROUTERS = [health_router, identity_router, cities_router, companies_router, verifiers_router, networks_router,
-               matching_router, projects_router, reports_router, api_clients_router]
+               matching_router, projects_router, reports_router, api_clients_router, badges_router]
 PAGE_ROUTERS = [pages_router, city_pages, company_pages, network_pages, matching_pages, project_pages_router,
-                project_manage_router, reports_pages_router]
+                project_manage_router, reports_pages_router, badge_pages, badge_issuer]
 
 
 def document_problems_as_problem_json(app: FastAPI) -> None:

@@ -1,5 +1,6 @@
 """Every table, imported in one place so that the metadata (and Alembic) sees them all."""
 
+from app.badges.models import BadgeAssertion
 from app.cities.models import City, CityCell, CityInventory, CityPlan, CityProgress, PlanAction
 from app.companies.models import Commitment, Company, Facility, FacilityCity
 from app.db import Base
@@ -14,9 +15,9 @@ from app.reports.models import (
 from app.verifiers.models import Verifier
 
 __all__ = [
-    "AccessToken", "ApiClient", "AuditEvent", "Base", "City", "CityCell", "CityInventory", "CityPlan", "CityProgress",
-    "Comment", "Commitment", "Company", "Disclosure", "EmissionsReport", "Facility", "FacilityCity", "IdempotencyKey",
-    "LoginFailure", "Membership", "Milestone", "Network", "NetworkCity", "Organization", "Outcome", "OutcomeAttribution",
-    "OutcomeVerification", "Participant", "PlanAction", "Project", "ReportVersion", "Support", "User", "Verification",
-    "VerificationRequest", "Verifier",
+    "AccessToken", "ApiClient", "AuditEvent", "BadgeAssertion", "Base", "City", "CityCell", "CityInventory", "CityPlan",
+    "CityProgress", "Comment", "Commitment", "Company", "Disclosure", "EmissionsReport", "Facility", "FacilityCity",
+    "IdempotencyKey", "LoginFailure", "Membership", "Milestone", "Network", "NetworkCity", "Organization", "Outcome",
+    "OutcomeAttribution", "OutcomeVerification", "Participant", "PlanAction", "Project", "ReportVersion", "Support",
+    "User", "Verification", "VerificationRequest", "Verifier",
 ]

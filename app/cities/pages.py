@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.badges.pages import city_recognition
 from app.common import access
 from app.cities import service
 from app.cities.geometry import radius_from_population
@@ -83,6 +84,7 @@ async def city_page(city_id: uuid.UUID, request: Request, user: PageUser, sessio
         "isic_names": ISIC_NAMES,
         "has_chart": bool(progress.trajectory or inventories),
         "radius_km": city.radius_km or radius_from_population(city.population),
+        "recognition": await city_recognition(session, city_id),
     }
     return render(request, "cities/show.html", context)
 

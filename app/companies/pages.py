@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from app.badges.pages import company_badges
 from app.common import access
 from app.cities.models import City
 from app.common.pagination import PageParams
@@ -64,6 +65,7 @@ async def company_page(company_id: uuid.UUID, request: Request, user: PageUser, 
         "company": read, "country": country_name(company.country_code), "sector_name": ISIC_NAMES[company.sector.value],
         "facilities": facilities, "cities": cities, "commitment": await service.get_commitment(session, company_id),
         "can_edit": role is not None and role.includes(Role.EDITOR), "is_member": role is not None,
+        "badges": await company_badges(session, company_id),
     }
     return render(request, "companies/show.html", context)
 

@@ -7,6 +7,7 @@ from sqlalchemy import ColumnElement, exists, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from app.badges.service import reconcile_badges
 from app.cities.geometry import cell_of
 from app.common.pagination import PageParams, paginate
 from app.companies import colocation
@@ -182,4 +183,5 @@ async def put_commitment(session: AsyncSession, *, company: Company, data: Commi
         object_id=company.id,
         summary=f"{len(data.targets)} target(s), net zero {data.net_zero_year or 'not set'}, SBTi {data.sbti_status.value}",
     )
+    await reconcile_badges(session, company_id=company.id, reason="The company changed its commitments.")
     return CommitmentRead.model_validate(commitment)

@@ -9,6 +9,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.badges.service import reconcile_badges, reconcile_participants
 from app.cities.models import City, PlanAction
 from app.common.pagination import PageParams, paginate
 from app.companies.models import Company, FacilityCity
@@ -116,6 +117,9 @@ async def update_project(session: AsyncSession, *, project: Project, data: Proje
         record(session, project, actor=actor, action="project.update",
                summary=f"project updated: {', '.join(sorted(edited))}",
                changes={n: [before[n], _plain(changes[n])] for n in edited})
+    await reconcile_participants(
+        session, project_id=project.id, reason=f"Project {project.title!r} is {project.status.value}."
+    )
     return project
 
 
@@ -240,6 +244,9 @@ async def respond(
     name = company.name if company else str(company_id)
     record(session, project, actor=actor, action=f"project.participant.{'accept' if accept else 'decline'}",
            summary=f"{name} {participant.status.value} the invitation")
+    await reconcile_badges(
+        session, company_id=company_id, reason=f"{name} {participant.status.value} a place in {project.title!r}."
+    )
     return _participant_read(participant, name, await is_local(session, project.city_id, company_id))
 
 

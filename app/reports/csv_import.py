@@ -16,6 +16,7 @@ from typing import IO, Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.badges.service import reconcile_companies
 from app.companies.models import Company
 from app.db import new_id, utcnow
 from app.errors import Unprocessable
@@ -239,6 +240,7 @@ async def store(session: AsyncSession, rows: list[Row], *, user: User | None, pr
             summary=f"{len(company_years)} report(s) imported by {who}: {', '.join(map(str, sorted(company_years)[:20]))}",
         )
     await session.flush()
+    await reconcile_companies(session, company_ids=years, reason="Reports imported.")
 
 
 async def import_reports(

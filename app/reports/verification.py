@@ -5,6 +5,7 @@ import uuid
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.badges.service import reconcile_badges
 from app.common.pagination import PageParams, paginate
 from app.companies.models import Company
 from app.db import utcnow
@@ -84,6 +85,8 @@ async def decide(
         summary=f"version {report.current_version} {data.outcome.value} by {verifier.name} "
         f"({data.assurance_level.value} assurance)",
     )
+    await reconcile_badges(session, company_id=report.company_id, reason=(
+        f"Report for {report.reporting_year}, version {report.current_version}, {data.outcome.value} by {verifier.name}."))
     return decision
 
 

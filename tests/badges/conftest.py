@@ -1,0 +1,44 @@
+"""Badge test helpers: a throw-away issuer key, and company facts set by the test."""
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from app.badges import service
+from app.badges.rules import CompanyFacts, ProjectFact, ReportFact
+
+# Read when the app's settings are made, after collection: the key stays out of the work tree.
+os.environ.setdefault("CITYPACT_SIGNING_KEY_FILE", os.path.join(tempfile.mkdtemp(prefix="citypact-"), "signing-key.pem"))
+
+
+@pytest.fixture
+def facts_of(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[uuid.UUID, CompanyFacts]]:
+    """Facts the test states for a company, in place of those gathered from the database."""
+    stated: dict[uuid.UUID, CompanyFacts] = {}
+    gather = service.gather_facts
+
+    async def gather_facts(session, company_id):  # type: ignore[no-untyped-def]
+        return stated[company_id] if company_id in stated else await gather(session, company_id)
+
+    monkeypatch.setattr(service, "gather_facts", gather_facts)
+    yield stated
+
+
+def report(year: int, total: float, *, verified: bool = False, version: int = 1) -> ReportFact:
+    return ReportFact(
+        report_id=str(uuid.uuid4()), year=year, version=version, total_tco2e=total,
+        verification_id=str(uuid.uuid4()) if verified else None,
+    )
+
+
+def project(status: str = "active", title: str = "District heating") -> ProjectFact:
+    return ProjectFact(project_id=str(uuid.uuid4()), title=title, status=status)
+
+
+LEADER = CompanyFacts(
+    reports=(report(2022, 1000.0, verified=True), report(2023, 850.0, verified=True)),
+    projects=(project("completed"),), has_target=True, sbti_status="validated",
+)

@@ -156,3 +156,14 @@ async def set_project_status(session: AsyncSession, project: Any, status: str, *
     from app.projects.schemas import ProjectUpdate
 
     return await projects.update_project(session, project=project, data=ProjectUpdate(status=status), actor=actor)
+
+
+async def lift_append_only_guard(session: AsyncSession, table: str) -> None:
+    """What an attacker with the database owner's rights can do: switch off a table's append-only trigger
+    (inside the test's transaction, which is rolled back)."""
+    from sqlalchemy import text
+
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only"))
+    else:
+        await session.execute(text(f"DROP TRIGGER {table}_append_only"))

@@ -62,3 +62,19 @@ async def test_verification_decisions_are_frozen(session: AsyncSession) -> None:
     for table, key, row_id in (("verification", "id", decision.id), ("project_outcome_verification", "outcome_id", outcome.id)):
         assert await refused(session, f"UPDATE {table} SET statement = 'changed' WHERE {key} = :id", row_id)
         assert await refused(session, f"DELETE FROM {table} WHERE {key} = :id", row_id)
+
+
+async def test_badge_assertions_only_take_a_first_revocation(session: AsyncSession) -> None:
+    from app.badges.models import BadgeAssertion
+
+    owner = await make_user(session)
+    company = await make_company(session, creator=owner)
+    await make_report(session, company, actor=owner)  # earns the `disclosed` badge
+    badge_id = await session.scalar(select(BadgeAssertion.id).where(BadgeAssertion.company_id == company.id).limit(1))
+    assert badge_id is not None
+    assert await refused(session, "UPDATE badge_assertion SET jwt = 'forged' WHERE id = :id", badge_id)
+    assert await refused(session, "UPDATE badge_assertion SET criteria_version = '9' WHERE id = :id", badge_id)
+    assert await refused(session, "DELETE FROM badge_assertion WHERE id = :id", badge_id)
+    revoke = "UPDATE badge_assertion SET revoked_at = CURRENT_TIMESTAMP, revocation_reason = 'test' WHERE id = :id"
+    assert not await refused(session, revoke, badge_id)
+    assert await refused(session, "UPDATE badge_assertion SET revoked_at = NULL WHERE id = :id", badge_id)

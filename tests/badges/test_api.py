@@ -11,7 +11,7 @@ from app.badges import service
 from app.badges.models import BadgeAssertion
 from app.badges.rules import BadgeClassId, CompanyFacts
 from tests.badges.conftest import LEADER, report
-from tests.factories import make_company
+from tests.factories import lift_append_only_guard, make_company
 
 
 async def award(session: AsyncSession, facts: CompanyFacts, facts_of: dict[uuid.UUID, CompanyFacts], **company: Any) -> dict[str, BadgeAssertion]:
@@ -118,7 +118,8 @@ async def test_verify_a_standing_a_revoked_and_tampered_badges(session: AsyncSes
     body = (await client.get(f"/api/v1/badges/{standing.id}/verify")).json()
     assert (body["valid"], body["revoked"], body["reason"], body["signature_valid"]) == (False, True, "Targets withdrawn.", True)
 
-    # Someone with access to the database changes the stored credential: the signature no longer covers it.
+    # Someone with the database owner's rights changes the stored credential: the signature no longer covers it.
+    await lift_append_only_guard(session, "badge_assertion")
     forged = disclosed.credential | {"name": "Climate leader: Acme"}
     await session.execute(update(BadgeAssertion).where(BadgeAssertion.id == disclosed.id).values(credential=forged))
     body = (await client.get(f"/api/v1/badges/{disclosed.id}/verify")).json()
@@ -136,6 +137,7 @@ async def test_verify_a_standing_a_revoked_and_tampered_badges(session: AsyncSes
 async def test_another_badge_s_signed_pair_does_not_verify_here(session: AsyncSession, client: httpx.AsyncClient, facts_of) -> None:  # type: ignore[no-untyped-def]
     held = await award(session, CompanyFacts(has_target=True, reports=(report(2023, 10.0),)), facts_of)
     one, other = held["target_setter"], held["disclosed"]
+    await lift_append_only_guard(session, "badge_assertion")
     await session.execute(update(BadgeAssertion).where(BadgeAssertion.id == one.id).values(
         credential=other.credential, jwt=other.jwt))
     body = (await client.get(f"/api/v1/badges/{one.id}/verify")).json()

@@ -10,7 +10,7 @@ from app.badges import service
 from app.badges.models import BadgeAssertion
 from app.badges.rules import CompanyFacts
 from tests.badges.conftest import LEADER, report
-from tests.factories import make_city, make_company, make_facility, make_user
+from tests.factories import lift_append_only_guard, make_city, make_company, make_facility, make_user
 
 
 async def test_the_badge_page_shows_validity_criteria_evidence_and_links(session: AsyncSession, client: httpx.AsyncClient, facts_of) -> None:  # type: ignore[no-untyped-def]
@@ -37,6 +37,7 @@ async def test_the_badge_page_shows_validity_criteria_evidence_and_links(session
     assert "<strong>Revoked</strong>" in text and "Report 2024 restated as version 2." in text
 
     disclosed = standing["disclosed"]
+    await lift_append_only_guard(session, "badge_assertion")
     await session.execute(update(BadgeAssertion).where(BadgeAssertion.id == disclosed.id).values(
         credential=disclosed.credential | {"name": "Climate leader"}))
     text = (await client.get(f"/badges/{disclosed.id}")).text

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.identity.models import AuditEvent, Role
 from app.reports.models import EmissionsReport, ReportVersion
 from tests.factories import (
-    REPORT, add_member, auth_headers, make_company, make_facility, make_report, make_user,
+    REPORT, add_member, auth_headers, lift_append_only_guard, make_company, make_facility, make_report, make_user,
 )
 
 API = "/api/v1"
@@ -203,9 +203,7 @@ async def test_editing_a_stored_version_shows_in_the_integrity_check(client: htt
     assert (await client.get(url)).json() == {"valid": True, "versions": 2, "problems": []}
     # What an attacker with the database owner's rights would do: lift the append-only guard,
     # then lower scope 1 of the first version in place.
-    lift = {"sqlite": "DROP TRIGGER report_version_append_only",
-            "postgresql": "ALTER TABLE report_version DISABLE TRIGGER report_version_append_only"}
-    await session.execute(text(lift[session.get_bind().dialect.name]))
+    await lift_append_only_guard(session, "report_version")
     edit = {
         "sqlite": "UPDATE report_version SET content = json_set(content, '$.scope1_tco2e', 1.0) WHERE id = :id",
         "postgresql": "UPDATE report_version SET content = jsonb_set(content, '{scope1_tco2e}', '1.0') WHERE id = :id",

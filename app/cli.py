@@ -101,6 +101,9 @@ def demo(
                 with Progress(*Progress.get_default_columns(), TextColumn("{task.fields[table]}"), console=console) as bar:
                     task = bar.add_task("Loading", total=total, table="")
                     await demo_load.load(session, data, lambda table, n: bar.update(task, advance=n, table=table))
+                    badges = bar.add_task("Awarding badges", total=len(data.rows["company"]), table="")
+                    await demo_load.award_badges(session, lambda table, n: bar.update(badges, advance=n, table=table))
+                    bar.update(badges, completed=len(data.rows["company"]))
                     await identity.ensure_platform_admin(session, email=f"admin@{DEMO_DOMAIN}", password=DEMO_PASSWORD)
                     await session.commit()
         finally:

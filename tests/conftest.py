@@ -5,6 +5,7 @@ PostgreSQL database: every database test is parametrised by backend.
 """
 
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from app.main import create_app
 from app.migrations import run_on_connection
 
 POSTGRES_URL = os.environ.get("CITYPACT_TEST_POSTGRES_URL")
+# The badge issuer's key of the test run: read when settings are made, kept out of the work tree.
+os.environ.setdefault("CITYPACT_SIGNING_KEY_FILE", os.path.join(tempfile.mkdtemp(prefix="citypact-"), "signing-key.pem"))
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 
 

@@ -82,3 +82,17 @@ async def load(session: AsyncSession, data: DemoData, progress: Progress = lambd
             await session.execute(insert(table), chunk)
             progress(name, len(chunk))
     return counts
+
+
+async def award_badges(session: AsyncSession, progress: Progress = lambda table, n: None) -> int:
+    """Award the badges the loaded facts earn, through the same service the events call."""
+    from app.badges.service import reconcile_badges
+    from app.companies.models import Commitment
+    from app.reports.models import EmissionsReport
+
+    candidates = sorted(set((await session.scalars(select(EmissionsReport.company_id).distinct())).all())
+                        | set((await session.scalars(select(Commitment.company_id))).all()))
+    for company_id in candidates:
+        await reconcile_badges(session, company_id=company_id, reason="Demo data loaded.")
+        progress("badge_assertion", 1)
+    return len(candidates)

@@ -8,7 +8,7 @@ from app.common import access
 from app.common.pagination import Page, PageDep
 from app.config import SettingsDep
 from app.db import SessionDep
-from app.errors import Unauthorized
+from app.errors import Unauthorized, Unprocessable
 from app.identity import service
 from app.identity.auth import CurrentUser, bearer_token, get_organization, require_role
 from app.identity.models import Role
@@ -46,6 +46,8 @@ async def token(
 ) -> TokenRead:
     """Exchange an email and password for a bearer token (OAuth2 password flow)."""
     email, address = form.username.strip().lower(), client_address(request)
+    if "\x00" in email or "\x00" in form.password:
+        raise Unprocessable("The username and password may not contain NUL characters.", loc=["body", "username"])
     await throttle.check(email, address)
     user = await service.authenticate(session, email=email, password=form.password)
     if user is None:

@@ -64,8 +64,11 @@ async def signin(
     email = str(form.get("email", "")).strip().lower()
     password = str(form.get("password", ""))
     target = safe_next(str(form.get("next", "")))
-    context = {"next": target, "email": email, "errors": {}}
+    context = {"next": target, "email": email.replace("\x00", ""), "errors": {}}
     address = client_address(request)
+    if "\x00" in email or "\x00" in password:
+        context["errors"] = {"form": "The email or the password is wrong."}
+        return render(request, "signin.html", context, status_code=401)
     try:
         await throttle.check(email, address)
     except TooManyRequests as exc:

@@ -1,7 +1,5 @@
 """Badge test helpers: a throw-away issuer key, and company facts set by the test."""
 
-import os
-import tempfile
 import uuid
 from collections.abc import Iterator
 
@@ -9,9 +7,6 @@ import pytest
 
 from app.badges import service
 from app.badges.rules import CompanyFacts, ProjectFact, ReportFact
-
-# Read when the app's settings are made, after collection: the key stays out of the work tree.
-os.environ.setdefault("CITYPACT_SIGNING_KEY_FILE", os.path.join(tempfile.mkdtemp(prefix="citypact-"), "signing-key.pem"))
 
 
 @pytest.fixture

@@ -12,6 +12,9 @@ from app.demo import load as demo_load
 from app.demo.generate import generate
 from app.identity.models import Membership, Organization, Role
 from app.common.standards import lei
+from app.badges import rules
+from app.badges.models import BadgeAssertion
+from app.badges.service import gather_facts
 from app.projects.models import Project
 from app.reports.models import EmissionsReport
 from app.reports.service import integrity
@@ -64,3 +67,12 @@ async def test_small_demo_loads_and_keeps_the_invariants(session: AsyncSession) 
         assert (await integrity(session, report)).valid, report.id
     statuses = {row[0] for row in await session.execute(select(Project.status).distinct())}
     assert statuses == {"proposed", "active", "completed", "cancelled"}
+
+    # Every badge follows from the facts, and every fact-earned badge is held.
+    assert await demo_load.award_badges(session) > 0
+    held: dict = {}
+    for assertion in (await session.scalars(select(BadgeAssertion).where(BadgeAssertion.revoked_at.is_(None)))).all():
+        held.setdefault(assertion.company_id, set()).add(assertion.badge_class)
+    assert held
+    for company_id in list(held)[:60]:
+        assert set(rules.earned(await gather_facts(session, company_id))) == held[company_id]

@@ -125,3 +125,8 @@ async def test_a_successful_sign_in_clears_the_account_counter(client: httpx.Asy
 async def test_factory_password_signs_in(client: httpx.AsyncClient, session: AsyncSession) -> None:
     user = await make_user(session)
     assert (await sign_in(client, user.email, PASSWORD)).status_code == 200
+
+
+async def test_nul_characters_in_credentials_are_refused_not_stored(client: httpx.AsyncClient) -> None:
+    response = await client.post(f"{API}/auth/token", data={"username": "a\x00b@example.org", "password": "whatever it is"})
+    assert response.status_code == 422

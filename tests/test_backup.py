@@ -1,4 +1,4 @@
-"""Backup and restore, as README.md documents them: every report's chain still checks afterwards."""
+"""Backup and restore, as README.md documents them: every report chain and badge still checks afterwards."""
 
 import sqlite3
 import subprocess
@@ -6,6 +6,10 @@ import subprocess
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from app.badges import signing
+from app.badges.models import BadgeAssertion
+from app.badges.service import check_assertion
+from app.config import get_settings
 from app.db import make_engine, make_sessionmaker
 from app.demo import load as demo_load
 from app.demo.generate import generate
@@ -19,19 +23,25 @@ async def _load_demo(url: str) -> None:
     await migrate(engine)
     async with make_sessionmaker(engine)() as session:
         await demo_load.load(session, generate("small"))
+        await demo_load.award_badges(session)
         await session.commit()
     await engine.dispose()
 
 
-async def _all_chains_valid(url: str) -> int:
+async def _all_chains_valid(url: str) -> tuple[int, int]:
+    """Every report's chain re-computed, every badge's signature re-checked; returns their counts."""
     engine = make_engine(url)
+    issuer = signing.issuer(get_settings())
     async with make_sessionmaker(engine)() as session:
         reports = (await session.scalars(select(EmissionsReport))).all()
-        assert reports
+        badges = (await session.scalars(select(BadgeAssertion))).all()
+        assert reports and badges
         for report in reports:
             assert (await integrity(session, report)).valid, report.id
+        for badge in badges:
+            assert check_assertion(badge, issuer).signature_valid, badge.id
     await engine.dispose()
-    return len(reports)
+    return len(reports), len(badges)
 
 
 def _libpq(url: str) -> str:

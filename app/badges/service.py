@@ -20,14 +20,14 @@ from app.errors import NotFound
 from app.identity import audit
 from app.projects.models import Participant, ParticipantStatus, Project, ProjectStatus
 from app.reports import content as contents
-from app.reports.models import EmissionsReport, Outcome, ReportVersion, Verification
+from app.reports.models import EmissionsReport, VerificationOutcome, ReportVersion, Verification
 
 
 async def gather_facts(session: AsyncSession, company_id: uuid.UUID) -> CompanyFacts:
     """What the badge rules need to know about the company, read from the database."""
     commitment = await session.get(Commitment, company_id)
     verified = and_(Verification.report_id == EmissionsReport.id, Verification.version == EmissionsReport.current_version,
-                    Verification.outcome == Outcome.VERIFIED)
+                    Verification.outcome == VerificationOutcome.VERIFIED)
     reports = await session.execute(
         select(EmissionsReport.id, EmissionsReport.reporting_year, EmissionsReport.current_version, ReportVersion.content,
                Verification.id)

@@ -9,6 +9,7 @@ from sqlalchemy import Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, CreatedMixin, IdMixin, VersionedMixin, str_enum, utcnow
+from app.verifiers.models import AssuranceLevel, VerificationOutcome  # noqa: F401  (used by the project modules)
 
 
 class ProjectStatus(StrEnum):
@@ -28,16 +29,6 @@ class ParticipantStatus(StrEnum):
     INVITED = "invited"
     ACCEPTED = "accepted"
     DECLINED = "declined"
-
-
-class VerificationOutcome(StrEnum):
-    VERIFIED = "verified"
-    REJECTED = "rejected"
-
-
-class AssuranceLevel(StrEnum):
-    LIMITED = "limited"
-    REASONABLE = "reasonable"
 
 
 class Project(IdMixin, CreatedMixin, VersionedMixin, Base):

@@ -9,22 +9,13 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, CreatedMixin, IdMixin, str_enum, utcnow
+from app.verifiers.models import AssuranceLevel, VerificationOutcome  # noqa: F401  (used by the report modules)
 
 
 class ReportStatus(StrEnum):
     SUBMITTED = "submitted"
     VERIFIED = "verified"
     REJECTED = "rejected"
-
-
-class Outcome(StrEnum):
-    VERIFIED = "verified"
-    REJECTED = "rejected"
-
-
-class AssuranceLevel(StrEnum):
-    LIMITED = "limited"
-    REASONABLE = "reasonable"
 
 
 class RequestStatus(StrEnum):
@@ -91,7 +82,7 @@ class Verification(IdMixin, CreatedMixin, Base):
     report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("emissions_report.id", ondelete="CASCADE"))
     version: Mapped[int]
     verifier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("verifier.id", ondelete="CASCADE"), index=True)
-    outcome: Mapped[Outcome] = mapped_column(str_enum(Outcome))
+    outcome: Mapped[VerificationOutcome] = mapped_column(str_enum(VerificationOutcome))
     assurance_level: Mapped[AssuranceLevel] = mapped_column(str_enum(AssuranceLevel))
     standard: Mapped[str | None] = mapped_column(String(200))
     statement: Mapped[str] = mapped_column(Text)

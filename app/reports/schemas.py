@@ -10,7 +10,12 @@ from pydantic import Field, StringConstraints, model_validator
 from app.common.schemas import Input, Output
 from app.common.standards import Tonnes, Year
 from app.reports.content import Unit
-from app.reports.models import AssuranceLevel, Outcome, ReportStatus, RequestStatus
+from app.reports.models import (
+    AssuranceLevel,
+    ReportStatus,
+    RequestStatus,
+    VerificationOutcome,
+)
 
 
 class Boundary(StrEnum):
@@ -75,7 +80,7 @@ class VerificationRead(Output):
     version: int
     verifier_id: uuid.UUID
     verifier_name: str
-    outcome: Outcome
+    outcome: VerificationOutcome
     assurance_level: AssuranceLevel
     standard: str | None
     statement: str
@@ -144,7 +149,7 @@ class QueueItem(Output):
 
 
 class VerificationCreate(Input):
-    outcome: Outcome
+    outcome: VerificationOutcome
     assurance_level: AssuranceLevel
     standard: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     statement: Annotated[str, StringConstraints(min_length=1, max_length=5000)]

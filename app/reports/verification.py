@@ -14,7 +14,12 @@ from app.identity import audit
 from app.identity.models import User
 from app.reports.auth import Actor
 from app.reports.models import (
-    EmissionsReport, Outcome, ReportStatus, RequestStatus, Verification, VerificationRequest,
+    EmissionsReport,
+    ReportStatus,
+    RequestStatus,
+    Verification,
+    VerificationOutcome,
+    VerificationRequest,
 )
 from app.reports.schemas import QueueItem, VerificationCreate
 from app.verifiers.models import Verifier
@@ -64,7 +69,7 @@ async def decide(
     moved = await session.execute(
         update(EmissionsReport)
         .where(EmissionsReport.id == report.id, EmissionsReport.current_version == report.current_version)
-        .values(status=ReportStatus.VERIFIED if data.outcome == Outcome.VERIFIED else ReportStatus.REJECTED,
+        .values(status=ReportStatus.VERIFIED if data.outcome == VerificationOutcome.VERIFIED else ReportStatus.REJECTED,
                 updated_at=utcnow())
         .execution_options(synchronize_session="fetch")
     )

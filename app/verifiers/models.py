@@ -2,11 +2,26 @@
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, CreatedMixin, VersionedMixin
+
+
+class VerificationOutcome(StrEnum):
+    """A verifier's decision, on a report version or a project outcome."""
+
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
+class AssuranceLevel(StrEnum):
+    """ISO 14064-3 levels of assurance."""
+
+    LIMITED = "limited"
+    REASONABLE = "reasonable"
 
 
 class Verifier(CreatedMixin, VersionedMixin, Base):

@@ -88,6 +88,7 @@ async def reconcile_participants(session: AsyncSession, *, project_id: uuid.UUID
 
 
 async def reconcile_companies(session: AsyncSession, *, company_ids: Iterable[uuid.UUID], reason: str) -> None:
+    """Reconcile each of several companies after one event, such as a bulk import."""
     for company_id in company_ids:
         await reconcile_badges(session, company_id=company_id, reason=reason)
 

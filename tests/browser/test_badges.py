@@ -5,9 +5,8 @@ import uuid
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser.conftest import LiveServer, browser, live_server, page, register_and_sign_in
+from tests.browser.conftest import LiveServer, register_and_sign_in
 
-__all__ = ["browser", "live_server", "page"]  # the fixtures of tests/browser, for this module's tests
 pytestmark = pytest.mark.browser
 
 

@@ -18,13 +18,13 @@ from app.identity.auth import require_role
 from app.identity.models import Role, User
 from app.projects import lifecycle, reporting, service, voice
 from app.projects.models import ParticipantStatus, Project
-from app.projects.pages import EVERYTHING, SignedIn, see_other
+from app.projects.pages import EVERYTHING, see_other
 from app.projects.schemas import (
     DisclosureCreate, MilestoneCreate, MilestoneUpdate, OutcomeCreate, ParticipantCreate, ProjectCreate, ProjectUpdate,
 )
 from app.web.forms import parse_form
 from app.web.pages import sign_in_redirect
-from app.web.session import CheckedForm
+from app.web.session import CheckedForm, PageUser
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -61,14 +61,14 @@ async def _new_page(request: Request, session: SessionDep, user: User, city_id: 
 
 
 @router.get("/cities/{city_id}/projects/new", response_class=HTMLResponse, openapi_extra=access.role("editors", "city"))
-async def new_form(request: Request, city_id: uuid.UUID, user: SignedIn, session: SessionDep) -> Response:
+async def new_form(request: Request, city_id: uuid.UUID, user: PageUser, session: SessionDep) -> Response:
     if user is None:
         return sign_in_redirect(request)
     return await _new_page(request, session, user, city_id, {"action_ids": []}, {})
 
 
 @router.post("/cities/{city_id}/projects/new", response_class=HTMLResponse, openapi_extra=access.role("editors", "city"))
-async def create(request: Request, city_id: uuid.UUID, form: CheckedForm, user: SignedIn, session: SessionDep) -> Response:
+async def create(request: Request, city_id: uuid.UUID, form: CheckedForm, user: PageUser, session: SessionDep) -> Response:
     if user is None:
         return sign_in_redirect(request)
     values: dict[str, Any] = text_values(form, ("title", "description", "expected_reduction_tco2e", "start_date", "end_date"))
@@ -106,7 +106,7 @@ async def manage_context(session: SessionDep, project: Project) -> dict[str, Any
 
 
 @router.get("/projects/{project_id}/manage", response_class=HTMLResponse, openapi_extra=access.role("editors", "city"))
-async def manage(request: Request, project_id: uuid.UUID, user: SignedIn, session: SessionDep) -> Response:
+async def manage(request: Request, project_id: uuid.UUID, user: PageUser, session: SessionDep) -> Response:
     if user is None:
         return sign_in_redirect(request)
     project = await _editable(session, user, project_id)
@@ -138,7 +138,7 @@ async def _apply(request: Request, session: SessionDep, project: Project, form_n
 
 
 @router.post("/projects/{project_id}/manage/status", response_class=HTMLResponse, openapi_extra=access.role("editors", "city"))
-async def move(request: Request, project_id: uuid.UUID, form: CheckedForm, user: SignedIn, session: SessionDep) -> Response:
+async def move(request: Request, project_id: uuid.UUID, form: CheckedForm, user: PageUser, session: SessionDep) -> Response:
     if user is None:
         return sign_in_redirect(request)
     project = await _editable(session, user, project_id)
@@ -150,7 +150,7 @@ async def move(request: Request, project_id: uuid.UUID, form: CheckedForm, user:
 
 
 @router.post("/projects/{project_id}/manage/invite", response_class=HTMLResponse, openapi_extra=access.role("editors", "city"))
-async def invite(request: Request, project_id: uuid.UUID, form: CheckedForm, user: SignedIn, session: SessionDep) -> Response:
+async def invite(request: Request, project_id: uuid.UUID, form: CheckedForm, user: PageUser, session: SessionDep) -> Response:
     if user is None:
         return sign_in_redirect(request)
     project = await _editable(session, user, project_id)
@@ -164,7 +164,7 @@ async def invite(request: Request, project_id: uuid.UUID, form: CheckedForm, use
 
 
 @router.post("/projects/{project_id}/manage/milestones", response_class=HTMLResponse, openapi_extra=access.role("editors", "city"))
-async def add_milestone(request: Request, project_id: uuid.UUID, form: CheckedForm, user: SignedIn, session: SessionDep) -> Response:
+async def add_milestone(request: Request, project_id: uuid.UUID, form: CheckedForm, user: PageUser, session: SessionDep) -> Response:
     if user is None:
         return sign_in_redirect(request)
     project = await _editable(session, user, project_id)
@@ -177,7 +177,7 @@ async def add_milestone(request: Request, project_id: uuid.UUID, form: CheckedFo
 
 @router.post("/projects/{project_id}/manage/milestones/{milestone_id}/done", response_class=HTMLResponse, openapi_extra=access.role("editors", "city"))
 async def milestone_done(request: Request, project_id: uuid.UUID, milestone_id: uuid.UUID, form: CheckedForm,
-                         user: SignedIn, session: SessionDep) -> Response:
+                         user: PageUser, session: SessionDep) -> Response:
     if user is None:
         return sign_in_redirect(request)
     project = await _editable(session, user, project_id)
@@ -189,7 +189,7 @@ async def milestone_done(request: Request, project_id: uuid.UUID, milestone_id: 
 
 
 @router.post("/projects/{project_id}/manage/outcomes", response_class=HTMLResponse, openapi_extra=access.role("editors", "city"))
-async def add_outcome(request: Request, project_id: uuid.UUID, form: CheckedForm, user: SignedIn, session: SessionDep) -> Response:
+async def add_outcome(request: Request, project_id: uuid.UUID, form: CheckedForm, user: PageUser, session: SessionDep) -> Response:
     if user is None:
         return sign_in_redirect(request)
     project = await _editable(session, user, project_id)
@@ -204,7 +204,7 @@ async def add_outcome(request: Request, project_id: uuid.UUID, form: CheckedForm
 
 
 @router.post("/projects/{project_id}/manage/disclosures", response_class=HTMLResponse, openapi_extra=access.role("editors", "city"))
-async def add_disclosure(request: Request, project_id: uuid.UUID, form: CheckedForm, user: SignedIn, session: SessionDep) -> Response:
+async def add_disclosure(request: Request, project_id: uuid.UUID, form: CheckedForm, user: PageUser, session: SessionDep) -> Response:
     if user is None:
         return sign_in_redirect(request)
     project = await _editable(session, user, project_id)

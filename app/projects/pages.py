@@ -1,9 +1,9 @@
 """Public project pages, the hub of one's projects, the public's voice and a company's invitations."""
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
@@ -26,18 +26,6 @@ router = APIRouter(include_in_schema=False)
 EVERYTHING = PageParams(limit=200)
 
 
-async def detached_page_user(user: PageUser, session: SessionDep) -> User | None:
-    """The page's user, detached from the session.
-
-    A refused request rolls the session back, which expires what it holds; the error page still
-    shows the person's name, and must not load it from a session that has gone.
-    """
-    if user is not None:
-        session.expunge(user)
-    return user
-
-
-SignedIn = Annotated[User | None, Depends(detached_page_user)]
 
 
 def see_other(url: str) -> RedirectResponse:
@@ -55,7 +43,7 @@ async def edited_organizations(session: SessionDep, user: User | None, kind: Org
 
 
 @router.get("/projects", response_class=HTMLResponse, openapi_extra=access.PUBLIC)
-async def hub(request: Request, user: SignedIn, session: SessionDep) -> Response:
+async def hub(request: Request, user: PageUser, session: SessionDep) -> Response:
     projects, _ = await service.list_projects(session, params=PageParams(limit=50))
     return render(request, "projects/list.html", {
         "projects": await service.project_reads(session, projects),
@@ -85,12 +73,12 @@ async def public_context(session: SessionDep, user: User | None, project_id: uui
 
 
 @router.get("/projects/{project_id}", response_class=HTMLResponse, openapi_extra=access.PUBLIC)
-async def show(request: Request, project_id: uuid.UUID, user: SignedIn, session: SessionDep) -> Response:
+async def show(request: Request, project_id: uuid.UUID, user: PageUser, session: SessionDep) -> Response:
     return render(request, "projects/show.html", await public_context(session, user, project_id))
 
 
 @router.post("/projects/{project_id}/support", openapi_extra=access.SIGNED_IN)
-async def support(request: Request, project_id: uuid.UUID, form: CheckedForm, user: SignedIn, session: SessionDep) -> Response:
+async def support(request: Request, project_id: uuid.UUID, form: CheckedForm, user: PageUser, session: SessionDep) -> Response:
     if user is None:
         return sign_in_redirect(request)
     project = await service.get_project(session, project_id)
@@ -100,7 +88,7 @@ async def support(request: Request, project_id: uuid.UUID, form: CheckedForm, us
 
 
 @router.post("/projects/{project_id}/comments", response_class=HTMLResponse, openapi_extra=access.SIGNED_IN)
-async def comment(request: Request, project_id: uuid.UUID, form: CheckedForm, user: SignedIn, session: SessionDep) -> Response:
+async def comment(request: Request, project_id: uuid.UUID, form: CheckedForm, user: PageUser, session: SessionDep) -> Response:
     if user is None:
         return sign_in_redirect(request)
     project = await service.get_project(session, project_id)
@@ -114,7 +102,7 @@ async def comment(request: Request, project_id: uuid.UUID, form: CheckedForm, us
 
 
 @router.post("/projects/{project_id}/comments/{comment_id}/hide", openapi_extra=access.role("admins", "city"))
-async def hide(request: Request, project_id: uuid.UUID, comment_id: uuid.UUID, form: CheckedForm, user: SignedIn,
+async def hide(request: Request, project_id: uuid.UUID, comment_id: uuid.UUID, form: CheckedForm, user: PageUser,
                session: SessionDep) -> Response:
     if user is None:
         return sign_in_redirect(request)
@@ -125,7 +113,7 @@ async def hide(request: Request, project_id: uuid.UUID, comment_id: uuid.UUID, f
 
 
 @router.get("/companies/{company_id}/invitations", response_class=HTMLResponse, openapi_extra=access.role("editors", "company"))
-async def invitations(request: Request, company_id: uuid.UUID, user: SignedIn, session: SessionDep) -> Response:
+async def invitations(request: Request, company_id: uuid.UUID, user: PageUser, session: SessionDep) -> Response:
     if user is None:
         return sign_in_redirect(request)
     return await _invitations_page(request, session, user, company_id)
@@ -145,7 +133,7 @@ async def _invitations_page(request: Request, session: SessionDep, user: User, c
 
 
 @router.post("/companies/{company_id}/projects/{project_id}/disclosures", response_class=HTMLResponse, openapi_extra=access.role("editors", "company"))
-async def disclose(request: Request, company_id: uuid.UUID, project_id: uuid.UUID, form: CheckedForm, user: SignedIn,
+async def disclose(request: Request, company_id: uuid.UUID, project_id: uuid.UUID, form: CheckedForm, user: PageUser,
                    session: SessionDep) -> Response:
     """A company's own conflict-of-interest disclosure on a project it is invited to."""
     if user is None:
@@ -170,12 +158,12 @@ async def _answer(request: Request, project_id: uuid.UUID, company_id: uuid.UUID
 
 
 @router.post("/projects/{project_id}/invitations/{company_id}/accept", openapi_extra=access.role("editors", "company"))
-async def accept(request: Request, project_id: uuid.UUID, company_id: uuid.UUID, form: CheckedForm, user: SignedIn,
+async def accept(request: Request, project_id: uuid.UUID, company_id: uuid.UUID, form: CheckedForm, user: PageUser,
                  session: SessionDep) -> Response:
     return await _answer(request, project_id, company_id, True, user, session)
 
 
 @router.post("/projects/{project_id}/invitations/{company_id}/decline", openapi_extra=access.role("editors", "company"))
-async def decline(request: Request, project_id: uuid.UUID, company_id: uuid.UUID, form: CheckedForm, user: SignedIn,
+async def decline(request: Request, project_id: uuid.UUID, company_id: uuid.UUID, form: CheckedForm, user: PageUser,
                   session: SessionDep) -> Response:
     return await _answer(request, project_id, company_id, False, user, session)

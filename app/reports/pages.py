@@ -1,9 +1,7 @@
 """Report pages: the company team's form and list, the public report page, the verifier's queue and decision."""
 
-import functools
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -14,11 +12,16 @@ from app.common import access
 from app.common.pagination import PageParams
 from app.companies.service import get_company
 from app.db import SessionDep
-from app.errors import AppError, Conflict, NotFound, Unprocessable, problem
+from app.errors import AppError, Conflict, NotFound, Unprocessable
 from app.identity.auth import require_role, role_in
 from app.identity.models import Role, User
 from app.reports import service, verification
-from app.reports.auth import Actor, authorize_company_write, authorize_queue, deciding_verifier
+from app.reports.auth import (
+    Actor,
+    authorize_company_write,
+    authorize_queue,
+    deciding_verifier,
+)
 from app.reports.content import SCOPE3_CATEGORIES
 from app.reports.models import EmissionsReport, RequestStatus, VerificationRequest
 from app.reports.schemas import Boundary, ReportCreate, VerificationCreate
@@ -27,33 +30,14 @@ from app.verifiers.service import get_verifier
 from app.web.forms import parse_form
 from app.web.pages import sign_in_redirect
 from app.web.session import CheckedForm, PageUser
-from app.web.templating import render, render_error
+from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-Endpoint = TypeVar("Endpoint", bound=Callable[..., Awaitable[Response]])
-
-
-def html_errors(endpoint: Endpoint) -> Endpoint:
-    """Render domain errors as the error page here, before the session rolls back.
-
-    After the rollback the signed-in user's row is expired, and the page header could no longer
-    show their name (it would need a query where none may run).
-    """
-
-    @functools.wraps(endpoint)
-    async def wrapper(*args: Any, **kwargs: Any) -> Response:
-        try:
-            return await endpoint(*args, **kwargs)
-        except AppError as exc:
-            body = problem(exc.status, exc.detail, code=exc.code, title=exc.title, **exc.extra)
-            return await _undone(kwargs["session"], render_error(kwargs["request"], body, headers=exc.headers))
-
-    return wrapper  # type: ignore[return-value]
 
 
 async def _undone(session: AsyncSession, response: Response) -> Response:
-    """Roll back what the failed request wrote, once its page has been rendered."""
+    """Roll back what the failed request wrote, once its form has been rendered again."""
     await session.rollback()
     return response
 
@@ -93,7 +77,6 @@ def _field_names(errors: dict[str, str]) -> dict[str, str]:
 
 
 @router.get("/companies/{company_id}/reports", response_class=HTMLResponse, openapi_extra=access.PUBLIC)
-@html_errors
 async def company_reports(
     request: Request, company_id: str, user: PageUser, session: SessionDep,
     cursor: str | None = None,
@@ -108,7 +91,6 @@ async def company_reports(
 
 
 @router.get("/companies/{company_id}/reports/new", response_class=HTMLResponse, openapi_extra=access.role("editors", "company"))
-@html_errors
 async def new_report_form(request: Request, company_id: str, user: PageUser, session: SessionDep) -> Response:
     if user is None:
         return sign_in_redirect(request)
@@ -118,7 +100,6 @@ async def new_report_form(request: Request, company_id: str, user: PageUser, ses
 
 
 @router.post("/companies/{company_id}/reports/new", response_class=HTMLResponse, openapi_extra=access.role("editors", "company"))
-@html_errors
 async def submit_report(
     request: Request, company_id: str, form: CheckedForm, user: PageUser, session: SessionDep
 ) -> Response:
@@ -157,7 +138,6 @@ async def _deciding(session: SessionDep, user: User | None, report: EmissionsRep
 
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse, openapi_extra=access.PUBLIC)
-@html_errors
 async def report_page(request: Request, report_id: str, user: PageUser, session: SessionDep) -> Response:
     report = await service.get_report(session, _id(report_id))
     company = await get_company(session, report.company_id)
@@ -175,7 +155,6 @@ async def report_page(request: Request, report_id: str, user: PageUser, session:
 
 
 @router.post("/reports/{report_id}/verification-requests", openapi_extra=access.role("editors", "company"))
-@html_errors
 async def request_verification(
     request: Request, report_id: str, form: CheckedForm, user: PageUser, session: SessionDep
 ) -> Response:
@@ -192,7 +171,6 @@ async def request_verification(
 
 
 @router.get("/verifiers/{verifier_id}/queue", response_class=HTMLResponse, openapi_extra=access.role("members", "verifier"))
-@html_errors
 async def queue_page(
     request: Request, verifier_id: str, user: PageUser, session: SessionDep,
     cursor: str | None = None,
@@ -213,7 +191,6 @@ async def _decision_context(session: SessionDep, report: EmissionsReport, verifi
 
 
 @router.get("/reports/{report_id}/verify", response_class=HTMLResponse, openapi_extra=access.role("editors", "verifier"))
-@html_errors
 async def decision_form(
     request: Request, report_id: str, user: PageUser, session: SessionDep, verifier_id: str = ""
 ) -> Response:
@@ -227,7 +204,6 @@ async def decision_form(
 
 
 @router.post("/reports/{report_id}/verify", response_class=HTMLResponse, openapi_extra=access.role("editors", "verifier"))
-@html_errors
 async def decide(request: Request, report_id: str, form: CheckedForm, user: PageUser, session: SessionDep) -> Response:
     if user is None:
         return sign_in_redirect(request)

@@ -10,6 +10,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
+import asyncpg
 from fastapi import FastAPI, Request
 from pydantic import BaseModel
 from fastapi.exceptions import RequestValidationError
@@ -227,8 +228,19 @@ async def database_unavailable_handler(request: Request, exc: Exception) -> Resp
     assert isinstance(exc, DBAPIError)
     if not (exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError)) or _lost_connection(exc)):
         return await unexpected_error_handler(request, exc)
+    return _unavailable(request, exc)
+
+
+async def driver_error_handler(request: Request, exc: Exception) -> Response:
+    """Errors of the driver itself, on the reads that use it directly (app/common/reads.py)."""
+    if not _lost_connection(exc):
+        return await unexpected_error_handler(request, exc)
+    return _unavailable(request, exc)
+
+
+def _unavailable(request: Request, exc: Exception) -> Response:
     # The pool has dropped the broken connection; a retry gets a fresh one.
-    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, getattr(exc, "orig", exc))
     body = problem(503, "The database is unavailable for a moment; retry the request.", code="unavailable")
     return _render(request, body, {"Retry-After": "1"})
 
@@ -253,6 +265,7 @@ def _lost_connection(exc: BaseException) -> bool:
 CONNECTION_ERRORS = {
     "CannotConnectNowError", "ConnectionDoesNotExistError", "ConnectionFailureError", "PostgresConnectionError",
     "TooManyConnectionsError", "AdminShutdownError", "CrashShutdownError", "ObjectNotInPrerequisiteStateError",
+    "InterfaceError",  # asyncpg: "connection is closed"
 }
 
 
@@ -275,4 +288,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, integrity_error_handler)
     app.add_exception_handler(DBAPIError, database_unavailable_handler)
     app.add_exception_handler(StaleDataError, stale_data_handler)
+    for driver_error in (asyncpg.PostgresError, asyncpg.InterfaceError, ConnectionError):
+        app.add_exception_handler(driver_error, driver_error_handler)
     app.add_exception_handler(Exception, unexpected_error_handler)

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from app import paths
 from app.common import access
+from app.common.reads import close_driver_pool
 from app.config import Settings, get_settings
 from app.db import SessionDep, make_engine, make_read_sessionmaker, make_sessionmaker
 from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, AppError, install_error_handlers
@@ -72,8 +73,9 @@ async def ready(session: SessionDep) -> dict[str, str]:
 
 
 # Every route of these routers declares who may call it (see app/common/access.py).
-API_ROUTERS = [health_router, identity_router, cities_router, companies_router, verifiers_router, networks_router,
-               matching_router, projects_router, reports_router, api_clients_router, badges_router]
+# The most read public objects come first: routes are matched in this order.
+API_ROUTERS = [cities_router, companies_router, projects_router, health_router, identity_router, verifiers_router,
+               networks_router, matching_router, reports_router, api_clients_router, badges_router]
 PAGE_ROUTERS = [pages_router, city_pages, company_pages, network_pages, matching_pages, project_pages_router,
                 project_manage_router, reports_pages_router, badge_pages, badge_issuer]
 
@@ -105,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        await close_driver_pool(app)
         await app.state.engine.dispose()
         if app.state.redis is not None:
             await app.state.redis.aclose()
@@ -126,10 +129,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     app.add_middleware(RequestContextMiddleware)
 
-    api = APIRouter(prefix=API_PREFIX, responses=PROBLEM_RESPONSES)
+    # Each router is included at the top, not under one /api/v1 router: FastAPI matches a request
+    # against every route before the one it takes, and again inside each router it enters.
     for router in API_ROUTERS:
-        api.include_router(router)
-    app.include_router(api)
+        app.include_router(router, prefix=API_PREFIX, responses=PROBLEM_RESPONSES)
     for router in PAGE_ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=paths.STATIC), name="static")

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.engine import make_url
 
+from app.common.reads import Reader, get_reader, reader_on
 from app.config import Settings, async_database_url
 from app.db import get_session, get_streaming_session, make_engine
 from app.main import create_app
@@ -124,8 +125,13 @@ async def client(app: FastAPI, session: AsyncSession) -> AsyncIterator[httpx.Asy
             raise
         await session.commit()
 
+    async def reader() -> Reader:
+        await session.commit()
+        return await reader_on(session)
+
     app.dependency_overrides[get_session] = override
     app.dependency_overrides[get_streaming_session] = override
+    app.dependency_overrides[get_reader] = reader
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as test_client:
         yield test_client

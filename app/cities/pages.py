@@ -12,6 +12,7 @@ from app.cities import service
 from app.cities.geometry import radius_from_population
 from app.cities.models import CityPlan, PlanStatus
 from app.cities.schemas import ActionCreate, CityCreate, InventoryCreate, PlanWrite
+from app.common.reads import SessionReader
 from app.common.pagination import PageParams
 from app.common.standards import ISIC_NAMES, GpcSector, IsicSection, country_name
 from app.db import SessionDep
@@ -74,7 +75,7 @@ async def city_page(city_id: uuid.UUID, request: Request, user: PageUser, sessio
         plan = None
     actions = (await service.list_actions(session, city_id=city_id, params=PageParams(limit=200)))[0] if plan else []
     inventories = await _inventories(session, city_id)
-    progress = await service.city_progress(session, city_id=city_id)
+    progress = await service.city_progress(SessionReader(session), city_id=city_id)
     companies, more_companies = await service.colocated_companies(session, city_id=city_id, params=PageParams(limit=200))
     context = {
         "city": city, "country": country_name(city.country_code), "plan": plan, "actions": actions,
@@ -92,7 +93,7 @@ async def city_page(city_id: uuid.UUID, request: Request, user: PageUser, sessio
 @router.get("/cities/{city_id}/emissions.svg", openapi_extra=access.PUBLIC)
 async def emissions_chart(city_id: uuid.UUID, session: SessionDep) -> Response:
     city = await service.get_city(session, city_id)
-    progress = await service.city_progress(session, city_id=city_id)
+    progress = await service.city_progress(SessionReader(session), city_id=city_id)
     inventories = [(row.year, row.total_tco2e) for row in await _inventories(session, city_id)]
     years, series = _chart_series(progress, inventories)
     return charts.svg_response(charts.line_chart(f"{city.name}: emissions against the target path", [str(y) for y in years], series))

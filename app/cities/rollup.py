@@ -1,6 +1,7 @@
 """Keeping each city's progress row in step with its plan and inventories."""
 
 import uuid
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,8 +11,12 @@ from app.cities.models import City, CityInventory, CityPlan, CityProgress, PlanS
 from app.common.standards import GpcSector
 
 
+def targets_from(targets: list[dict[str, Any]]) -> list[progress_math.TargetPoint]:
+    return [progress_math.TargetPoint(t["year"], t["reduction_pct"], t.get("kind", "absolute")) for t in targets]
+
+
 def targets_of(plan: CityPlan) -> list[progress_math.TargetPoint]:
-    return [progress_math.TargetPoint(t["year"], t["reduction_pct"], t.get("kind", "absolute")) for t in plan.targets]
+    return targets_from(plan.targets)
 
 
 async def refresh_city_progress(session: AsyncSession, city: City) -> CityProgress:

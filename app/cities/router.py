@@ -5,14 +5,14 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from app.common import access
 from app.cities import service
-from app.cities.geometry import radius_from_population
-from app.cities.models import City, PlanAction
+from app.cities.models import PlanAction
 from app.cities.schemas import (
     ActionCreate, ActionRead, ActionUpdate, CityCreate, CityRead, CityUpdate, ColocatedCompany, InventoryCreate,
     InventoryRead, InventoryReplace, PlanRead, PlanWrite, Progress,
 )
 from app.common.etag import check_if_match, set_etag
 from app.common.pagination import Page, PageDep
+from app.common.reads import ReaderDep, model_response
 from app.db import SessionDep
 from app.identity.auth import CurrentUser, OptionalUser, require_role, role_in
 from app.identity.models import Role
@@ -23,9 +23,6 @@ router = APIRouter(prefix="/cities", tags=["cities"])
 
 
 
-def city_read(city: City) -> CityRead:
-    effective = None if city.boundary else city.radius_km or radius_from_population(city.population)
-    return CityRead.model_validate(city).model_copy(update={"effective_radius_km": effective})
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CityRead, openapi_extra=access.SIGNED_IN)
@@ -33,7 +30,7 @@ async def create_city(body: CityCreate, response: Response, user: CurrentUser, s
     """Register a city; its creator becomes its admin."""
     city = await service.create_city(session, data=body, actor=user)
     set_etag(response, city.version)
-    return city_read(city)
+    return service.city_read(city)
 
 
 @router.get("", response_model=Page[CityRead], openapi_extra=access.PUBLIC)
@@ -46,15 +43,14 @@ async def list_cities(
     """Cities, by name."""
     members = member_city_ids(network_id) if network_id else None
     cities, cursor = await service.list_cities(session, params=page, country_code=country_code, q=q, city_ids=members)
-    return Page(items=[city_read(c) for c in cities], next_cursor=cursor)
+    return Page(items=[service.city_read(c) for c in cities], next_cursor=cursor)
 
 
 @router.get("/{city_id}", response_model=CityRead, openapi_extra=access.PUBLIC)
-async def get_city(city_id: uuid.UUID, response: Response, session: SessionDep) -> CityRead:
+async def get_city(city_id: uuid.UUID, reader: ReaderDep) -> Response:
     """A city."""
-    city = await service.get_city(session, city_id)
-    set_etag(response, city.version)
-    return city_read(city)
+    city, version = await service.read_city(reader, city_id)
+    return model_response(city, version=version)
 
 
 @router.patch("/{city_id}", response_model=CityRead, openapi_extra=access.role("editors", "city"))
@@ -67,7 +63,7 @@ async def update_city(
     check_if_match(request, city.version)
     city = await service.update_city(session, city=city, data=body, actor=user)
     set_etag(response, city.version)
-    return city_read(city)
+    return service.city_read(city)
 
 
 @router.put("/{city_id}/plan", response_model=PlanRead, openapi_extra=access.role("editors", "city"))
@@ -169,9 +165,9 @@ async def inventory_history(city_id: uuid.UUID, year: int, page: PageDep, sessio
 
 
 @router.get("/{city_id}/progress", response_model=Progress, openapi_extra=access.PUBLIC)
-async def progress(city_id: uuid.UUID, session: SessionDep) -> Progress:
+async def progress(city_id: uuid.UUID, reader: ReaderDep) -> Response:
     """Progress against the published plan (see the definitions in the API description)."""
-    return await service.city_progress(session, city_id=city_id)
+    return model_response(await service.city_progress(reader, city_id=city_id))
 
 
 @router.get("/{city_id}/companies", response_model=Page[ColocatedCompany], openapi_extra=access.PUBLIC)

@@ -1,18 +1,20 @@
 """Cities, their plans, actions and inventories."""
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cities import progress as progress_math
 from app.cities.models import City, CityInventory, CityPlan, CityProgress, PlanAction, PlanStatus
-from app.cities.rollup import refresh_city_progress, targets_of
+from app.cities.rollup import refresh_city_progress, targets_from
 from app.cities.schemas import (
     ActionCreate,
     ActionUpdate,
     CityCreate,
+    CityRead,
     CityUpdate,
     ColocatedCompany,
     InventoryCreate,
@@ -24,7 +26,9 @@ from app.cities.schemas import (
     Target,
     TrajectoryPoint,
 )
+from app.cities.geometry import radius_from_population
 from app.common.pagination import PageParams, paginate
+from app.common.reads import Reader, Row
 from app.common.standards import GpcSector
 from app.companies import colocation
 from app.companies.models import Company, FacilityCity
@@ -253,33 +257,61 @@ async def inventory_history(session: AsyncSession, *, city_id: uuid.UUID, year: 
 
 # Progress --------------------------------------------------------------------------------------
 
-async def city_progress(session: AsyncSession, *, city_id: uuid.UUID) -> Progress:
-    """One query: the progress row (latest inventory), the plan and the project figures."""
-    projects, verified_reductions = figures.city_columns(city_id)
-    stmt = (
-        select(CityProgress.latest_year, CityProgress.latest_tco2e, CityPlan, projects, verified_reductions)
-        .outerjoin(CityPlan, CityPlan.city_id == CityProgress.city_id)
-        .where(CityProgress.city_id == city_id)
-    )
-    row = (await session.execute(stmt)).one_or_none()
+# A city, and its progress, as the public reads them (see app/common/reads.py) -----------------
+
+CITY_COLUMNS = (
+    City.id, City.name, City.country_code, City.subdivision_code, City.population, City.latitude, City.longitude,
+    City.boundary, City.radius_km, City.created_at, City.updated_at,
+)
+_CITY_BY_ID = select(*CITY_COLUMNS, City.version).where(City.id == bindparam("city_id"))
+
+
+def city_read(city: City | Row) -> CityRead:
+    values = city if isinstance(city, Mapping) else {c.key: getattr(city, c.key) for c in CITY_COLUMNS}
+    effective = None if values["boundary"] else values["radius_km"] or radius_from_population(values["population"])
+    return CityRead.model_validate({**values, "effective_radius_km": effective})
+
+
+async def read_city(reader: Reader, city_id: uuid.UUID) -> tuple[CityRead, int]:
+    """The city as the API shows it, and its version, in one query."""
+    row = await reader.first(_CITY_BY_ID, city_id=city_id)
     if row is None:
         raise NotFound(f"No city has the id {city_id}.")
-    latest_year, latest_total, plan, project_count, verified = row
-    inventories = [(latest_year, latest_total)] if latest_year is not None else []
-    latest = inventories[0] if inventories else None
-    if plan is None or plan.status != PlanStatus.PUBLISHED:
+    return city_read(row), row["version"]
+
+
+_project_count, _verified_reductions = figures.city_columns(bindparam("city_id"))
+_PROGRESS = (
+    select(
+        CityProgress.latest_year, CityProgress.latest_tco2e, CityPlan.status, CityPlan.baseline_year,
+        CityPlan.baseline_emissions_tco2e, CityPlan.targets, _project_count.label("project_count"),
+        _verified_reductions.label("verified"),
+    )
+    .outerjoin(CityPlan, CityPlan.city_id == CityProgress.city_id)
+    .where(CityProgress.city_id == bindparam("city_id"))
+)
+
+
+async def city_progress(reader: Reader, *, city_id: uuid.UUID) -> Progress:
+    """One query: the progress row (latest inventory), the plan and the project figures."""
+    row = await reader.first(_PROGRESS, city_id=city_id)
+    if row is None:
+        raise NotFound(f"No city has the id {city_id}.")
+    latest = (row["latest_year"], row["latest_tco2e"]) if row["latest_year"] is not None else None
+    projects = {"project_count": row["project_count"], "verified_corporate_reductions_tco2e": float(row["verified"])}
+    if row["status"] != PlanStatus.PUBLISHED:
         return Progress(
             baseline_year=None, baseline_emissions_tco2e=None,
             latest_year=latest[0] if latest else None, latest_emissions_tco2e=latest[1] if latest else None,
-            reduction_pct_to_date=None, next_target=None, trajectory=[], on_track=None,
-            project_count=project_count, verified_corporate_reductions_tco2e=float(verified),
+            reduction_pct_to_date=None, next_target=None, trajectory=[], on_track=None, **projects,
         )
-    targets = targets_of(plan)
-    result = progress_math.plan_progress(plan.baseline_year, plan.baseline_emissions_tco2e, targets, inventories)
+    result = progress_math.plan_progress(
+        row["baseline_year"], row["baseline_emissions_tco2e"], targets_from(row["targets"]), [latest] if latest else []
+    )
     next_target = result.next_target
     return Progress(
-        baseline_year=plan.baseline_year,
-        baseline_emissions_tco2e=plan.baseline_emissions_tco2e,
+        baseline_year=row["baseline_year"],
+        baseline_emissions_tco2e=row["baseline_emissions_tco2e"],
         latest_year=result.latest[0] if result.latest else None,
         latest_emissions_tco2e=result.latest[1] if result.latest else None,
         reduction_pct_to_date=result.reduction_pct_to_date,
@@ -287,8 +319,7 @@ async def city_progress(session: AsyncSession, *, city_id: uuid.UUID) -> Progres
         if next_target else None,
         trajectory=[TrajectoryPoint(year=y, emissions_tco2e=e) for y, e in result.trajectory],
         on_track=result.on_track,
-        project_count=project_count,
-        verified_corporate_reductions_tco2e=float(verified),
+        **projects,
     )
 
 

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from app.common import access
 from app.common.etag import check_if_match, set_etag
+from app.common.reads import ReaderDep, model_response
 from app.common.pagination import Page, PageDep
 from app.common.standards import IsicSection
 from app.companies import service
@@ -42,11 +43,10 @@ async def list_companies(
 
 
 @router.get("/{company_id}", response_model=CompanyRead, openapi_extra=access.PUBLIC)
-async def get_company(company_id: uuid.UUID, response: Response, session: SessionDep) -> CompanyRead:
+async def get_company(company_id: uuid.UUID, reader: ReaderDep) -> Response:
     """A company, with whether it is climate-active."""
-    company, version = await service.read_company(session, company_id)
-    set_etag(response, version)
-    return company
+    company, version = await service.read_company(reader, company_id)
+    return model_response(company, version=version)
 
 
 @router.patch("/{company_id}", response_model=CompanyRead, openapi_extra=access.role("editors", "company"))

@@ -3,13 +3,14 @@
 import uuid
 from collections import defaultdict
 
-from sqlalchemy import ColumnElement, exists, select, union_all, update
+from sqlalchemy import ColumnElement, bindparam, exists, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from app.badges.service import reconcile_badges
 from app.cities.geometry import cell_of
 from app.common.pagination import PageParams, paginate
+from app.common.reads import Reader
 from app.companies import colocation
 from app.companies.models import Commitment, Company, Facility, FacilityCity
 from app.companies.schemas import (
@@ -46,13 +47,18 @@ async def company_read(session: AsyncSession, company: Company) -> CompanyRead:
     return CompanyRead(**_company_fields(company), climate_active=bool(active))
 
 
-async def read_company(session: AsyncSession, company_id: uuid.UUID) -> tuple[CompanyRead, int]:
+_COMPANY_BY_ID = select(
+    Company.id, Company.name, Company.lei, Company.sector, Company.country_code, Company.created_at,
+    Company.updated_at, Company.version, climate_active_clause().label("climate_active"),
+).where(Company.id == bindparam("company_id"))
+
+
+async def read_company(reader: Reader, company_id: uuid.UUID) -> tuple[CompanyRead, int]:
     """The company as the API shows it, and its version, in one query."""
-    row = (await session.execute(select(Company, climate_active_clause()).where(Company.id == company_id))).one_or_none()
+    row = await reader.first(_COMPANY_BY_ID, company_id=company_id)
     if row is None:
         raise NotFound(f"No company has the id {company_id}.")
-    company, active = row
-    return CompanyRead(**_company_fields(company), climate_active=bool(active)), company.version
+    return CompanyRead.model_validate(row), row["version"]
 
 
 def _company_fields(company: Company) -> dict[str, object]:

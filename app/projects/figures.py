@@ -80,8 +80,9 @@ async def per_city(session: AsyncSession, city_ids: Sequence[uuid.UUID]) -> dict
     return {city_id: (v[0], v[1], v[2]) for city_id, v in figures.items()}
 
 
-def city_columns(city_id: uuid.UUID) -> tuple[Any, Any]:
-    """Scalar subqueries of one city's projects that are not cancelled and their verified reductions."""
+def city_columns(city_id: Any) -> tuple[Any, Any]:
+    """Scalar subqueries of one city's projects that are not cancelled and their verified reductions
+    (`city_id`: an id, or a bound parameter)."""
     projects = (
         select(func.count()).where(Project.city_id == city_id, Project.status != ProjectStatus.CANCELLED).scalar_subquery()
     )

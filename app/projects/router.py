@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from app.common import access
 from app.common.etag import check_if_match, set_etag
+from app.common.reads import ReaderDep, model_response
 from app.common.pagination import Page, PageDep
 from app.db import SessionDep
 from app.identity.auth import CurrentUser
@@ -41,11 +42,10 @@ async def list_projects(
 
 
 @router.get("/{project_id}", response_model=ProjectRead, openapi_extra=access.PUBLIC)
-async def get_project(project_id: uuid.UUID, response: Response, session: SessionDep) -> ProjectRead:
+async def get_project(project_id: uuid.UUID, reader: ReaderDep) -> Response:
     """A project with its participants."""
-    project = await service.get_project(session, project_id)
-    set_etag(response, project.version)
-    return await service.project_read(session, project)
+    project, version = await service.read_project(reader, project_id)
+    return model_response(project, version=version)
 
 
 @router.patch("/{project_id}", response_model=ProjectRead, openapi_extra=access.role("editors", "city"))

@@ -5,13 +5,14 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.badges.service import reconcile_badges, reconcile_participants
 from app.cities.models import City, PlanAction
 from app.common.pagination import PageParams, paginate
+from app.common.reads import Reader
 from app.companies.models import Company, FacilityCity
 from app.db import utcnow
 from app.errors import Conflict, NotFound, PreconditionFailed, Unprocessable
@@ -190,6 +191,43 @@ async def project_reads(session: AsyncSession, projects: list[Project]) -> list[
 
 async def project_read(session: AsyncSession, project: Project) -> ProjectRead:
     return (await project_reads(session, [project]))[0]
+
+
+_PROJECT_BY_ID = (
+    select(
+        Project.id, Project.city_id, City.name.label("city_name"), Project.title, Project.description, Project.action_ids,
+        Project.expected_reduction_tco2e, Project.start_date, Project.end_date, Project.status, Project.created_at,
+        Project.updated_at, Project.version,
+    )
+    .join(City, City.id == Project.city_id)
+    .where(Project.id == bindparam("project_id"))
+)
+_PARTICIPANTS_OF = (
+    select(
+        Participant.project_id, Participant.company_id, Company.name.label("company_name"), Participant.role,
+        Participant.status, Participant.funding_amount, Participant.currency, Participant.pledged_reduction_tco2e,
+        exists().where(FacilityCity.city_id == Project.city_id, FacilityCity.company_id == Participant.company_id)
+        .label("local"),
+        Participant.created_at, Participant.responded_at,
+    )
+    .join(Company, Company.id == Participant.company_id)
+    .join(Project, Project.id == Participant.project_id)
+    .where(Participant.project_id == bindparam("project_id"))
+    .order_by(Participant.created_at, Company.name)
+)
+
+
+async def read_project(reader: Reader, project_id: uuid.UUID) -> tuple[ProjectRead, int]:
+    """The project as the public reads it, with its participants, and its version: two queries."""
+    row = await reader.first(_PROJECT_BY_ID, project_id=project_id)
+    if row is None:
+        raise NotFound(f"No project has the id {project_id}.")
+    participants = await reader.all(_PARTICIPANTS_OF, project_id=project_id)
+    read = ProjectRead.model_validate({
+        **row, "allowed_transitions": lifecycle.allowed_moves(ProjectStatus(row["status"])),
+        "participants": [ParticipantRead.model_validate(p) for p in participants],
+    })
+    return read, row["version"]
 
 
 async def project_actions(session: AsyncSession, project: Project) -> list[PlanAction]:

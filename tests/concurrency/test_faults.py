@@ -1,10 +1,13 @@
 """A lost database connection answers 503 (retry), never 500; the next request gets a fresh one."""
 
+import uuid
+
 import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from app.common.reads import close_driver_pool
 from app.config import async_database_url
 from app.db import make_engine
 from app.errors import _lost_connection
@@ -33,23 +36,29 @@ async def test_cut_connections_and_a_closed_database_never_answer_500(tmp_path) 
     database = url.rsplit("/", 1)[1]
     admin = make_engine(async_database_url(POSTGRES_URL or ""), isolation_level="AUTOCOMMIT")
     kill = text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :db")
+    # Through the session (a list) and through the driver's own pool (one city, app/common/reads.py).
+    paths = ["/cities", f"/cities/{uuid.uuid4()}"]
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t/api/v1") as client:
             assert (await client.get("/ready")).status_code == 200
+            assert [(await client.get(path)).status_code for path in paths] == [200, 404]
             async with admin.connect() as connection:
                 await connection.execute(kill, {"db": database})
-            statuses = [(await client.get("/cities")).status_code for _ in range(3)]
-            assert 500 not in statuses and statuses[-1] == 200
+            for path, healthy in zip(paths, [200, 404], strict=True):
+                statuses = [(await client.get(path)).status_code for _ in range(3)]
+                assert 500 not in statuses and statuses[-1] == healthy, (path, statuses)
             async with admin.connect() as connection:
                 await connection.execute(text(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false'))
                 await connection.execute(kill, {"db": database})
-            closed = await client.get("/cities")
-            assert closed.status_code == 503 and closed.headers["retry-after"] == "1"
+            for path in paths:
+                closed = await client.get(path)
+                assert closed.status_code == 503 and closed.headers["retry-after"] == "1", path
             assert (await client.get("/ready")).status_code == 503
             async with admin.connect() as connection:
                 await connection.execute(text(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true'))
             assert (await client.get("/ready")).status_code == 200
     finally:
+        await close_driver_pool(app)
         await app.state.engine.dispose()
         await admin.dispose()
         await drop_postgres_database(url)

@@ -6,6 +6,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from app.common.reads import close_driver_pool
 from app.db import make_engine
 from app.main import create_app
 from tests.conftest import BACKENDS, drop_postgres_database, fresh_database_url, migrate, settings_for
@@ -21,6 +22,7 @@ async def live_app(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[Fa
     app = create_app(settings_for(url))
     app.state.backend = request.param
     yield app
+    await close_driver_pool(app)
     await app.state.engine.dispose()
     if request.param == "postgres":
         await drop_postgres_database(url)

@@ -288,6 +288,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, integrity_error_handler)
     app.add_exception_handler(DBAPIError, database_unavailable_handler)
     app.add_exception_handler(StaleDataError, stale_data_handler)
-    for driver_error in (asyncpg.PostgresError, asyncpg.InterfaceError, ConnectionError):
+    for driver_error in (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, ConnectionError):
         app.add_exception_handler(driver_error, driver_error_handler)
     app.add_exception_handler(Exception, unexpected_error_handler)

@@ -63,13 +63,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def recreate_database() -> str:
+async def recreate_database(name: str = DATABASE) -> str:
     admin = make_engine(async_database_url(ADMIN_URL), isolation_level="AUTOCOMMIT")
     async with admin.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        await connection.execute(text(f'CREATE DATABASE "{DATABASE}"'))
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
     await admin.dispose()
-    return make_url(async_database_url(ADMIN_URL)).set(database=DATABASE).render_as_string(hide_password=False)
+    return make_url(async_database_url(ADMIN_URL)).set(database=name).render_as_string(hide_password=False)
 
 
 async def load_data(url: str, scale: str, timings: dict[str, float]) -> None:

@@ -2,15 +2,17 @@
 
 import uuid
 
+import asyncpg
 import httpx
 import pytest
 from sqlalchemy import text
+from starlette.requests import Request
 from sqlalchemy.exc import DBAPIError
 
 from app.common.reads import close_driver_pool
 from app.config import async_database_url
 from app.db import make_engine
-from app.errors import _lost_connection
+from app.errors import _lost_connection, driver_error_handler
 from app.main import create_app
 from tests.conftest import POSTGRES_URL, drop_postgres_database, fresh_database_url, migrate, settings_for
 
@@ -24,6 +26,23 @@ def test_connection_failures_are_recognised_through_the_driver_chain() -> None:
     assert _lost_connection(wrapped)
     assert _lost_connection(DBAPIError("SELECT 1", {}, ConnectionResetError()))
     assert not _lost_connection(DBAPIError("SELECT 1", {}, ValueError("bad value")))
+
+
+async def test_a_connection_cut_mid_read_answers_503_even_when_the_pool_fails_to_reset_it() -> None:
+    # asyncpg's pool, handed back a connection the server has cut, fails to reset it and raises
+    # its own error, with the cut as the context.
+    try:
+        try:
+            raise asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation")
+        except asyncpg.ConnectionDoesNotExistError:
+            raise asyncpg.InternalClientError("cannot switch to state 15; another operation (2) is in progress")  # noqa: B904
+    except asyncpg.InternalClientError as error:
+        cut = error
+    request = Request({"type": "http", "method": "GET", "path": "/api/v1/cities/x", "headers": [], "query_string": b""})
+    response = await driver_error_handler(request, cut)
+    assert response.status_code == 503 and response.headers["retry-after"] == "1"
+    response = await driver_error_handler(request, asyncpg.InternalClientError("something else"))
+    assert response.status_code == 500
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs CITYPACT_TEST_POSTGRES_URL (.ci/run sets it)")

@@ -62,7 +62,7 @@ async def public_context(session: SessionDep, user: User | None, project_id: uui
     names = {p.company_id: p.company_name for p in read.participants}
     city_role = await role_in(session, user, project.city_id)
     return {
-        "project": read, "actions": await service.project_actions(session, project),
+        "project": read, "actions": await service.project_actions(session, project, with_draft_plan=city_role is not None),
         "milestones": sorted(milestones, key=lambda m: m.due_date), "outcomes": outcomes, "company_names": names,
         "governance": await voice.project_governance(session, project=project), "comments": comments,
         "history": history, "supported": await voice.supports(session, project_id=project.id, user=user),

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.badges.service import reconcile_badges, reconcile_participants
-from app.cities.models import City, PlanAction
+from app.cities.models import City, CityPlan, PlanAction, PlanStatus
 from app.common.pagination import PageParams, paginate
 from app.common.reads import Reader
 from app.companies.models import Company, FacilityCity
@@ -230,11 +230,15 @@ async def read_project(reader: Reader, project_id: uuid.UUID) -> tuple[ProjectRe
     return read, row["version"]
 
 
-async def project_actions(session: AsyncSession, project: Project) -> list[PlanAction]:
+async def project_actions(session: AsyncSession, project: Project, *, with_draft_plan: bool) -> list[PlanAction]:
+    """The plan actions the project serves; those of a draft plan only for whom may see the draft."""
     ids = [uuid.UUID(a) for a in project.action_ids]
     if not ids:
         return []
-    return list(await session.scalars(select(PlanAction).where(PlanAction.id.in_(ids)).order_by(PlanAction.title)))
+    stmt = select(PlanAction).where(PlanAction.id.in_(ids)).order_by(PlanAction.title)
+    if not with_draft_plan:
+        stmt = stmt.join(CityPlan, CityPlan.city_id == PlanAction.city_id).where(CityPlan.status == PlanStatus.PUBLISHED)
+    return list(await session.scalars(stmt))
 
 
 # Participants ----------------------------------------------------------------------------------

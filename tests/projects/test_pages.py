@@ -5,6 +5,7 @@ import re
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.cities.models import CityPlan, PlanStatus
 from app.web.templating import SESSION_COOKIE
 from tests.factories import add_participant, make_project, set_project_status, token_for
 from tests.projects.conftest import Cast
@@ -33,6 +34,17 @@ async def test_the_public_page_shows_the_project_and_its_governance(client: http
                      "90.0 %", "Sign in</a> to support", "Change history", "Far Away Ltd accepted the invitation"):
         assert expected in text, expected
     assert "Run this project" not in text
+
+
+async def test_the_actions_of_a_draft_plan_stay_off_the_public_page(client: httpx.AsyncClient, session: AsyncSession, cast: Cast) -> None:
+    project = await make_project(session, cast.city, actor=cast.officer, action_ids=[cast.action.id])
+    plan = await session.get(CityPlan, cast.city.id)
+    assert plan is not None
+    plan.status = PlanStatus.DRAFT
+    await session.flush()
+    assert "Heat network" not in (await client.get(f"/projects/{project.id}")).text
+    await sign_in(client, session, cast.officer)
+    assert "Heat network" in (await client.get(f"/projects/{project.id}")).text
 
 
 async def test_an_officer_proposes_through_the_form_and_sees_errors_beside_fields(client: httpx.AsyncClient, session: AsyncSession, cast: Cast) -> None:

@@ -16,6 +16,9 @@ def targets_of(plan: CityPlan) -> list[progress_math.TargetPoint]:
 
 async def refresh_city_progress(session: AsyncSession, city: City) -> CityProgress:
     """Recompute the city's progress row; call it in the transaction that changed the plan or an inventory."""
+    # Writes about one city take turns from here to their commit, so that each reads what the other wrote:
+    # a plan and an inventory sent at once would otherwise each recompute without the other.
+    await session.execute(select(City.id).where(City.id == city.id).with_for_update(key_share=True))
     row = await session.get(CityProgress, city.id)
     if row is None:
         row = CityProgress(city_id=city.id, country_code=city.country_code)

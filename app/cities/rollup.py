@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.cities import progress as progress_math
 from app.cities.models import City, CityInventory, CityPlan, CityProgress, PlanStatus
 from app.common.standards import GpcSector
+from app.networks import rollup as network_rollup
 
 
 def targets_of(plan: CityPlan) -> list[progress_math.TargetPoint]:
@@ -50,6 +51,7 @@ async def refresh_city_progress(session: AsyncSession, city: City) -> CityProgre
         row.reduction_pct = result.reduction_pct_to_date
         row.on_track = result.on_track
     await session.flush()
+    await network_rollup.city_changed(session, city)
     return row
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.cities import progress as progress_math
 from app.cities.models import City, CityInventory, CityPlan, CityProgress, PlanStatus
 from app.common.standards import GpcSector
+from app.networks import rollup as network_rollup
 
 
 def targets_from(targets: list[dict[str, Any]]) -> list[progress_math.TargetPoint]:
@@ -21,6 +22,9 @@ def targets_of(plan: CityPlan) -> list[progress_math.TargetPoint]:
 
 async def refresh_city_progress(session: AsyncSession, city: City) -> CityProgress:
     """Recompute the city's progress row; call it in the transaction that changed the plan or an inventory."""
+    # Writes about one city take turns from here to their commit, so that each reads what the other wrote:
+    # a plan and an inventory sent at once would otherwise each recompute without the other.
+    await session.execute(select(City.id).where(City.id == city.id).with_for_update(key_share=True))
     row = await session.get(CityProgress, city.id)
     if row is None:
         row = CityProgress(city_id=city.id, country_code=city.country_code)
@@ -52,6 +56,7 @@ async def refresh_city_progress(session: AsyncSession, city: City) -> CityProgre
         row.reduction_pct = result.reduction_pct_to_date
         row.on_track = result.on_track
     await session.flush()
+    await network_rollup.city_changed(session, city)
     return row
 
 

@@ -11,6 +11,7 @@ from app.cities.models import City
 from app.models import Base
 from app.demo.generate import DEMO_PASSWORD, DemoData
 from app.identity.security import hash_password
+from app.networks import rollup as network_rollup
 
 # Parents before children.
 ORDER = [
@@ -81,6 +82,8 @@ async def load(session: AsyncSession, data: DemoData, progress: Progress = lambd
             chunk = rows[start : start + CHUNK]
             await session.execute(insert(table), chunk)
             progress(name, len(chunk))
+    # The rows went in without the services, so the network rollups are computed once, set by set.
+    await network_rollup.rebuild(session)
     return counts
 
 

@@ -9,20 +9,20 @@ Definitions (also on the dashboard page and in the API description):
   `aggregate_reduction_pct` compares the two over the cities that have both.
 - A city is on track when its latest inventory is at or below its target path for that year.
 - `timeseries` sums, for each year, the inventories the member cities reported for it.
+
+The figures come from the network rollups (app/networks/rollup.py), one row per member country
+and one per member country and year, kept in step by every write that changes them.
 """
 
 import uuid
-from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cities import progress as progress_math
-from app.cities.models import City, CityInventory, CityPlan, CityProgress, PlanStatus
-from app.cities.rollup import targets_of
 from app.common.standards import GpcSector
-from app.networks.models import NetworkCity
+from app.networks.models import NetworkCountryRollup, NetworkRollup, NetworkYearRollup
 from app.networks.schemas import (
     CountryProgress,
     NetworkProgress,
@@ -30,132 +30,112 @@ from app.networks.schemas import (
     SectorTotal,
     YearTotal,
 )
-from app.projects import figures
 
 SECTORS = [sector.value for sector in GpcSector]
+# The columns of a country row, in the order the queries below select them.
+COLUMNS = [
+    "country_code", "member_cities", "cities_with_plans", "baseline_tco2e", "projects_proposed", "projects_active",
+    "projects_completed", "participating_companies", "verified_reductions_tco2e",
+    # With `year`, these come from the year's row instead of the country's latest figures.
+    "cities_with_inventories", "cities_on_track", "latest_tco2e", "both_baseline_tco2e", "both_latest_tco2e", *SECTORS,
+    "network_participating",
+]
+AT = {name: index for index, name in enumerate(COLUMNS)}
 
 
-async def project_figures(session: AsyncSession, city_ids: Select[Any]) -> tuple[ProjectCounts, int, float]:
-    """Projects by status, participating companies and verified reductions of the given cities."""
-    by_status = await figures.projects_by_status(session, city_ids)
-    counts = ProjectCounts(**{status: by_status.get(status, 0) for status in ProjectCounts.model_fields})
-    return counts, await figures.participating_companies(session, city_ids), await figures.verified_reductions(session, city_ids)
-
-
-def _members(network_id: uuid.UUID, country_code: str | None) -> Select[Any]:
-    stmt = select(NetworkCity.city_id).where(NetworkCity.network_id == network_id)
-    if country_code:
-        stmt = stmt.join(City, City.id == NetworkCity.city_id).where(City.country_code == country_code)
+def _countries_query(*, by_year: bool, one_country: bool) -> Select[Any]:
+    """One row a member country; built once, the network (and year, country) bound on each call."""
+    c, y = NetworkCountryRollup, NetworkYearRollup
+    network = bindparam("network_id", type_=c.network_id.type)
+    latest: list[Any] = [c.cities_with_inventories, c.cities_on_track, c.latest_tco2e, c.both_baseline_tco2e,
+                         c.both_latest_tco2e, *(getattr(c, s) for s in SECTORS)]
+    if by_year:
+        zero = func.coalesce
+        latest = [zero(y.cities_reporting, 0), zero(y.cities_on_track, 0), zero(y.emissions_tco2e, 0.0),
+                  zero(y.both_baseline_tco2e, 0.0), zero(y.both_latest_tco2e, 0.0),
+                  *(zero(getattr(y, s), 0.0) for s in SECTORS)]
+    network_wide = select(NetworkRollup.participating_companies).where(NetworkRollup.network_id == network)
+    stmt = (
+        select(
+            c.country_code, c.member_cities, c.cities_with_plans, c.baseline_tco2e, c.projects_proposed,
+            c.projects_active, c.projects_completed, c.participating_companies, c.verified_reductions_tco2e,
+            *latest, func.coalesce(network_wide.scalar_subquery(), 0),
+        )
+        .where(c.network_id == network, c.member_cities > 0)
+        .order_by(c.country_code)
+    )
+    if by_year:
+        stmt = stmt.outerjoin(
+            y, (y.network_id == c.network_id) & (y.country_code == c.country_code) & (y.year == bindparam("year"))
+        )
+    if one_country:
+        stmt = stmt.where(c.country_code == bindparam("country_code"))
     return stmt
 
 
-def _country_row(country: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    both = [r for r in rows if r["baseline"] is not None and r["latest"] is not None]
-    return {
-        "country_code": country,
-        "member_cities": len(rows),
-        "cities_with_plans": sum(1 for r in rows if r["baseline"] is not None),
-        "cities_with_inventories": sum(1 for r in rows if r["latest"] is not None),
-        "cities_on_track": sum(1 for r in rows if r["on_track"]),
-        "total_baseline_emissions_tco2e": sum(r["baseline"] or 0 for r in rows),
-        "total_latest_emissions_tco2e": sum(r["latest"] or 0 for r in rows),
-        "both_baseline": sum(r["baseline"] for r in both),
-        "both_latest": sum(r["latest"] for r in both),
-        "sectors": {s: sum(r["sectors"].get(s) or 0 for r in rows) for s in SECTORS},
-    }
-
-
-async def _latest_by_country(session: AsyncSession, members: Select[Any]) -> list[dict[str, Any]]:
-    """One aggregate row a country, straight from the progress rollup."""
-    has_both = CityProgress.has_published_plan & CityProgress.latest_tco2e.is_not(None)
+def _timeseries_query(*, up_to_year: bool, one_country: bool) -> Select[Any]:
+    y = NetworkYearRollup
     stmt = (
-        select(
-            CityProgress.country_code,
-            func.count(),
-            func.count().filter(CityProgress.has_published_plan),
-            func.count().filter(CityProgress.latest_year.is_not(None)),
-            func.count().filter(CityProgress.on_track.is_(True)),
-            func.coalesce(func.sum(CityProgress.baseline_tco2e), 0.0),
-            func.coalesce(func.sum(CityProgress.latest_tco2e), 0.0),
-            func.coalesce(func.sum(CityProgress.baseline_tco2e).filter(has_both), 0.0),
-            func.coalesce(func.sum(CityProgress.latest_tco2e).filter(has_both), 0.0),
-            *(func.coalesce(func.sum(getattr(CityProgress, f"latest_{s}")), 0.0) for s in SECTORS),
-        )
-        .where(CityProgress.city_id.in_(members))
-        .group_by(CityProgress.country_code)
+        select(y.year, func.sum(y.emissions_tco2e), func.sum(y.cities_reporting))
+        .where(y.network_id == bindparam("network_id", type_=y.network_id.type))
+        .group_by(y.year)
+        .order_by(y.year)
     )
-    result = []
-    for row in await session.execute(stmt):
-        result.append({
-            "country_code": row[0], "member_cities": row[1], "cities_with_plans": row[2],
-            "cities_with_inventories": row[3], "cities_on_track": row[4],
-            "total_baseline_emissions_tco2e": float(row[5]), "total_latest_emissions_tco2e": float(row[6]),
-            "both_baseline": float(row[7]), "both_latest": float(row[8]),
-            "sectors": {s: float(v) for s, v in zip(SECTORS, row[9:], strict=True)},
-        })
-    return result
+    if up_to_year:
+        stmt = stmt.where(y.year <= bindparam("year"))
+    if one_country:
+        stmt = stmt.where(y.country_code == bindparam("country_code"))
+    return stmt
 
 
-async def _for_year_by_country(session: AsyncSession, members: Select[Any], year: int) -> list[dict[str, Any]]:
-    """Per-city figures for one year, computed from that year's inventories and the published plans."""
-    stmt = (
-        select(City.id, City.country_code, CityInventory, CityPlan)
-        .outerjoin(CityInventory, (CityInventory.city_id == City.id) & (CityInventory.year == year)
-                   & CityInventory.superseded_at.is_(None))
-        .outerjoin(CityPlan, (CityPlan.city_id == City.id) & (CityPlan.status == PlanStatus.PUBLISHED))
-        .where(City.id.in_(members))
-    )
-    by_country: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for _, country, inventory, plan in await session.execute(stmt):
-        on_track = None
-        if plan is not None and inventory is not None:
-            result = progress_math.plan_progress(
-                plan.baseline_year, plan.baseline_emissions_tco2e, targets_of(plan), [(year, inventory.total_tco2e)]
-            )
-            on_track = result.on_track
-        by_country[country].append({
-            "baseline": plan.baseline_emissions_tco2e if plan else None,
-            "latest": inventory.total_tco2e if inventory else None,
-            "on_track": on_track,
-            "sectors": {s: getattr(inventory, s) for s in SECTORS} if inventory else {},
-        })
-    return [_country_row(country, rows) for country, rows in by_country.items()]
-
-
-async def _timeseries(session: AsyncSession, members: Select[Any], year: int | None) -> list[YearTotal]:
-    stmt = (
-        select(CityInventory.year, func.sum(CityInventory.total_tco2e), func.count())
-        .where(CityInventory.city_id.in_(members), CityInventory.superseded_at.is_(None))
-        .group_by(CityInventory.year)
-        .order_by(CityInventory.year)
-    )
-    if year is not None:
-        stmt = stmt.where(CityInventory.year <= year)
-    return [YearTotal(year=y, emissions_tco2e=float(total), cities_reporting=n) for y, total, n in await session.execute(stmt)]
+FLAGS = [(a, b) for a in (False, True) for b in (False, True)]
+COUNTRIES = {flags: _countries_query(by_year=flags[0], one_country=flags[1]) for flags in FLAGS}
+TIMESERIES = {flags: _timeseries_query(up_to_year=flags[0], one_country=flags[1]) for flags in FLAGS}
 
 
 async def network_progress(
     session: AsyncSession, *, network_id: uuid.UUID, year: int | None = None, country_code: str | None = None
 ) -> NetworkProgress:
-    members = _members(network_id, country_code)
-    countries = await (_for_year_by_country(session, members, year) if year else _latest_by_country(session, members))
-    countries.sort(key=lambda c: c["country_code"])
-    total = lambda key: sum(c[key] for c in countries)  # noqa: E731
-    both_baseline, both_latest = total("both_baseline"), total("both_latest")
-    projects, participating, verified = await project_figures(session, members)
+    flags = (year is not None, country_code is not None)
+    params: dict[str, Any] = {"network_id": network_id, "year": year, "country_code": country_code}
+    params = {k: v for k, v in params.items() if v is not None}
+    # Core rows, not ORM ones: a few hundred tuples summed column by column.
+    connection = await session.connection()
+    rows = (await connection.execute(COUNTRIES[flags], params)).all()
+    years = (await connection.execute(TIMESERIES[flags], params)).all()
+    # The first column is the country code; every other one adds up.
+    sums = [None, *(sum(column) for column in list(zip(*rows, strict=True))[1:])] if rows else [0] * len(COLUMNS)
+
+    def total(name: str) -> Any:
+        return sums[AT[name]]
+
+    # Distinct companies do not add up over countries: the network-wide row counts each once.
+    participating = total("participating_companies") if country_code or not rows else rows[0][AT["network_participating"]]
+    both_baseline = total("both_baseline_tco2e")
     return NetworkProgress(
         network_id=network_id, year=year, country_code=country_code,
         member_cities=total("member_cities"),
         cities_with_plans=total("cities_with_plans"),
         cities_with_inventories=total("cities_with_inventories"),
-        total_baseline_emissions_tco2e=round(total("total_baseline_emissions_tco2e"), 3),
-        total_latest_emissions_tco2e=round(total("total_latest_emissions_tco2e"), 3),
-        aggregate_reduction_pct=progress_math.reduction_pct(both_baseline, both_latest) if both_baseline else None,
+        total_baseline_emissions_tco2e=round(total("baseline_tco2e"), 3),
+        total_latest_emissions_tco2e=round(total("latest_tco2e"), 3),
+        aggregate_reduction_pct=(
+            progress_math.reduction_pct(both_baseline, total("both_latest_tco2e")) if both_baseline else None
+        ),
         cities_on_track=total("cities_on_track"),
-        projects=projects,
+        projects=ProjectCounts(
+            proposed=total("projects_proposed"), active=total("projects_active"), completed=total("projects_completed")
+        ),
         participating_companies=participating,
-        verified_corporate_reductions_tco2e=verified,
-        by_country=[CountryProgress(**{k: v for k, v in c.items() if k in CountryProgress.model_fields}) for c in countries],
-        by_sector=[SectorTotal(sector=s, emissions_tco2e=round(sum(c["sectors"][s] for c in countries), 3)) for s in SECTORS],
-        timeseries=await _timeseries(session, members, year),
+        verified_corporate_reductions_tco2e=float(total("verified_reductions_tco2e")),
+        by_country=[
+            CountryProgress(
+                country_code=row[AT["country_code"]], member_cities=row[AT["member_cities"]],
+                cities_with_plans=row[AT["cities_with_plans"]], cities_on_track=row[AT["cities_on_track"]],
+                total_baseline_emissions_tco2e=row[AT["baseline_tco2e"]], total_latest_emissions_tco2e=row[AT["latest_tco2e"]],
+            )
+            for row in rows
+        ],
+        by_sector=[SectorTotal(sector=s, emissions_tco2e=round(total(s), 3)) for s in SECTORS],
+        timeseries=[YearTotal(year=y, emissions_tco2e=float(emissions), cities_reporting=int(n)) for y, emissions, n in years],
     )

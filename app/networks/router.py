@@ -82,8 +82,13 @@ async def progress(
     country_code: Annotated[str | None, Query(min_length=2, max_length=2, description="Only member cities of this country.")] = None,
 ) -> NetworkProgress:
     """Aggregate progress of the member cities (definitions in the API description)."""
-    await service.get_network(session, network_id)
-    return await network_progress(session, network_id=network_id, year=year, country_code=country_code.upper() if country_code else None)
+    progress = await network_progress(
+        session, network_id=network_id, year=year, country_code=country_code.upper() if country_code else None
+    )
+    if progress.member_cities == 0:
+        # Only then can the network be unknown: a network with member cities exists.
+        await service.get_network(session, network_id)
+    return progress
 
 
 @router.get(

@@ -11,6 +11,7 @@ from app.errors import Conflict, NotFound
 from app.identity import audit
 from app.identity.models import OrgKind, User
 from app.identity.service import create_organization
+from app.networks import rollup
 from app.networks.models import Network, NetworkCity
 from app.networks.schemas import MemberCityRead, NetworkCreate
 
@@ -40,6 +41,7 @@ async def join(session: AsyncSession, *, network: Network, city: City, actor: Us
     membership = NetworkCity(network_id=network.id, city_id=city.id)
     session.add(membership)
     await session.flush()
+    await rollup.membership_changed(session, network.id, city.id)
     for organization_id in (city.id, network.id):
         audit.record(
             session, actor_id=actor.id, organization_id=organization_id, action="network.join", object_type="city",
@@ -53,6 +55,8 @@ async def leave(session: AsyncSession, *, network: Network, city_id: uuid.UUID, 
     if membership is None:
         raise NotFound(f"City {city_id} is not a member of {network.acronym}.")
     await session.delete(membership)
+    await session.flush()
+    await rollup.membership_changed(session, network.id, city_id)
     for organization_id in (city_id, network.id):
         audit.record(
             session, actor_id=actor.id, organization_id=organization_id, action="network.leave", object_type="city",

@@ -14,6 +14,7 @@ from app.common.pagination import PageParams, paginate
 from app.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.identity.auth import require_role, share_a_member
 from app.identity.models import Membership, Organization, OrgKind, Role, User
+from app.networks import rollup as network_rollup
 from app.projects import outcomes as rules
 from app.projects.models import (
     Outcome, OutcomeAttribution, OutcomeVerification, Participant, ParticipantStatus, Project, ProjectStatus,
@@ -129,6 +130,8 @@ async def verify_outcome(
     record(session, project, actor=actor, action=f"project.outcome.{data.outcome.value}",
            summary=f"outcome {outcome.period_start.isoformat()}–{outcome.period_end.isoformat()} "
            f"{data.outcome.value} by {verifier.name} ({data.assurance_level.value} assurance)")
+    if data.outcome == VerificationOutcome.VERIFIED:
+        await network_rollup.projects_changed(session, project.city_id)
     return verification_read(verification, verifier.name)
 
 

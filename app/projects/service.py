@@ -19,6 +19,7 @@ from app.errors import Conflict, NotFound, PreconditionFailed, Unprocessable
 from app.identity import audit
 from app.identity.auth import require_role
 from app.identity.models import AuditEvent, Role, User
+from app.networks import rollup as network_rollup
 from app.projects import lifecycle
 from app.projects.models import (
     Milestone, Outcome, OutcomeAttribution, OutcomeVerification, Participant, ParticipantStatus, Project,
@@ -76,6 +77,7 @@ async def create_project(session: AsyncSession, *, data: ProjectCreate, actor: U
     session.add(project)
     await session.flush()
     record(session, project, actor=actor, action="project.create", summary=f"project {data.title!r} proposed")
+    await network_rollup.projects_changed(session, project.city_id)
     return project
 
 
@@ -121,6 +123,8 @@ async def update_project(session: AsyncSession, *, project: Project, data: Proje
     await reconcile_participants(
         session, project_id=project.id, reason=f"Project {project.title!r} is {project.status.value}."
     )
+    if moved:
+        await network_rollup.projects_changed(session, project.city_id)
     return project
 
 
@@ -289,6 +293,8 @@ async def respond(
     await reconcile_badges(
         session, company_id=company_id, reason=f"{name} {participant.status.value} a place in {project.title!r}."
     )
+    if accept:
+        await network_rollup.projects_changed(session, project.city_id)
     return _participant_read(participant, name, await is_local(session, project.city_id, company_id))
 
 

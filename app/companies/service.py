@@ -11,7 +11,8 @@ from app.badges.service import reconcile_badges
 from app.cities.geometry import cell_of
 from app.common.pagination import PageParams, paginate
 from app.companies import colocation
-from app.companies.models import Commitment, Company, Facility, FacilityCity
+from app.companies.models import Commitment, Company, Facility, FacilityCity, latest_target_year
+from app.companies.rollup import refresh_company_rollup
 from app.companies.schemas import (
     CommitmentRead, CommitmentWrite, CompanyCreate, CompanyRead, CompanyUpdate, FacilityCreate, FacilityRead,
 )
@@ -127,6 +128,7 @@ async def create_facility(session: AsyncSession, *, company: Company, data: Faci
     session.add(facility)
     await session.flush()
     city_ids = await colocation.resolve_facility(session, facility)
+    await refresh_company_rollup(session, [company.id])
     audit.record(
         session, actor_id=actor.id, organization_id=company.id, action="facility.create", object_type="facility",
         object_id=facility.id, summary=f"facility {data.name!r} added, inside {len(city_ids)} city area(s)",
@@ -170,6 +172,7 @@ async def get_commitment(session: AsyncSession, company_id: uuid.UUID) -> Commit
 async def put_commitment(session: AsyncSession, *, company: Company, data: CommitmentWrite, actor: User) -> CommitmentRead:
     values = data.model_dump(mode="json")
     values["has_target"] = bool(data.targets) or data.net_zero_year is not None
+    values["target_year"] = latest_target_year(values["targets"], data.net_zero_year)
     commitment = await session.get(Commitment, company.id)
     if commitment is None:
         commitment = Commitment(company_id=company.id, **values)
@@ -183,5 +186,6 @@ async def put_commitment(session: AsyncSession, *, company: Company, data: Commi
         object_id=company.id,
         summary=f"{len(data.targets)} target(s), net zero {data.net_zero_year or 'not set'}, SBTi {data.sbti_status.value}",
     )
+    await refresh_company_rollup(session, [company.id])
     await reconcile_badges(session, company_id=company.id, reason="The company changed its commitments.")
     return CommitmentRead.model_validate(commitment)

@@ -15,7 +15,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # The tables as this revision finds them, for the backfills.
-company = sa.table('company', sa.column('id', sa.Uuid()))
+company = sa.table('company', sa.column('id', sa.Uuid()), sa.column('name', sa.String()), sa.column('sector', sa.String()))
 facility = sa.table('facility', sa.column('company_id', sa.Uuid()))
 commitment = sa.table(
     'company_commitment', sa.column('company_id', sa.Uuid()), sa.column('targets', sa.JSON()),
@@ -49,6 +49,8 @@ def upgrade() -> None:
 
     op.create_table('company_rollup',
     sa.Column('company_id', sa.Uuid(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('sector', sa.Enum('A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T', 'U', name='isicsection', native_enum=False, length=32), nullable=False),
     sa.Column('facility_count', sa.Integer(), nullable=False),
     sa.Column('reported_year', sa.Integer(), nullable=True),
     sa.Column('reported_tco2e', sa.Float(), nullable=True),
@@ -74,6 +76,8 @@ def upgrade() -> None:
         .limit(1)
     )
     columns = {
+        'name': company.c.name,
+        'sector': company.c.sector,
         'facility_count': sa.select(sa.func.count()).where(facility.c.company_id == company_id).scalar_subquery(),
         'reported_year': sa.select(sa.func.max(report.c.reporting_year)).where(report.c.company_id == company_id)
         .scalar_subquery(),

@@ -90,6 +90,9 @@ class CompanyRollup(Base):
     __tablename__ = "company_rollup"
 
     company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), primary_key=True)
+    # Copied from the company, so that the join to its rollup is the only one.
+    name: Mapped[str] = mapped_column(String(200))
+    sector: Mapped[IsicSection] = mapped_column(str_enum(IsicSection))
     # All of its facilities, wherever they stand: a firm's emissions are shared among them.
     facility_count: Mapped[int] = mapped_column(default=0)
     # Scope 1 + scope 2 (location-based) of the current version of its latest year's report.

@@ -1,8 +1,8 @@
-"""Keeping each company's rollup row in step with its facilities, reports and commitment.
+"""Keeping each company's rollup row in step with its name and sector, facilities, reports and commitment.
 
 Every write that changes one of those facts calls `refresh_company_rollup` in its own transaction,
-after the change: adding a facility, setting a commitment, submitting, importing, restating a
-report and deciding on one. The row is recomputed from the source tables, never incremented, so
+after the change: registering or changing a company, adding a facility, setting a commitment,
+submitting, importing, restating a report and deciding on one. The row is recomputed from the source tables, never incremented, so
 it is right whatever happened before.
 """
 
@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, delete, exists, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from app.companies.models import Commitment, Company, CompanyRollup, Facility, SbtiStatus
 from app.reports.models import EmissionsReport, ReportStatus, ReportVersion
@@ -24,6 +25,7 @@ CHUNK = 1_000
 
 def recomputed(company_id: ColumnElement[uuid.UUID]) -> dict[str, Any]:
     """Each rollup column as a subquery correlated with `company_id`: what it should hold now."""
+    company = aliased(Company)
     latest = (
         select(ReportVersion.content["scope1_tco2e"].as_float() + ReportVersion.content["scope2_location_tco2e"].as_float())
         .join(EmissionsReport, (EmissionsReport.id == ReportVersion.report_id)
@@ -36,6 +38,8 @@ def recomputed(company_id: ColumnElement[uuid.UUID]) -> dict[str, Any]:
     has_target = exists().where(commitment, Commitment.has_target)
     reports = exists().where(EmissionsReport.company_id == company_id)
     return {
+        "name": select(company.name).where(company.id == company_id).scalar_subquery(),
+        "sector": select(company.sector).where(company.id == company_id).scalar_subquery(),
         "facility_count": select(func.count()).where(Facility.company_id == company_id).scalar_subquery(),
         "reported_year": select(func.max(EmissionsReport.reporting_year))
         .where(EmissionsReport.company_id == company_id).scalar_subquery(),
@@ -54,8 +58,8 @@ def _insert_missing(session: AsyncSession, company_ids: list[uuid.UUID]) -> Any:
     """Rows for companies that have none yet (a new company gets its row with its first facts),
     leaving alone those another transaction has just inserted."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    rows = select(Company.id).where(Company.id.in_(company_ids))
-    return dialect.insert(ROLLUP).from_select(["company_id"], rows).on_conflict_do_nothing()
+    rows = select(Company.id, Company.name, Company.sector).where(Company.id.in_(company_ids))
+    return dialect.insert(ROLLUP).from_select(["company_id", "name", "sector"], rows).on_conflict_do_nothing()
 
 
 async def refresh_company_rollup(session: AsyncSession, company_ids: Iterable[uuid.UUID]) -> None:

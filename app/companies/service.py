@@ -77,6 +77,7 @@ async def create_company(session: AsyncSession, *, data: CompanyCreate, actor: U
     company = Company(id=organization.id, **data.model_dump(mode="json"))
     session.add(company)
     await session.flush()
+    await refresh_company_rollup(session, [company.id])
     return company
 
 
@@ -93,6 +94,8 @@ async def update_company(session: AsyncSession, *, company: Company, data: Compa
     if "name" in changes:
         await session.execute(update(Organization).where(Organization.id == company.id).values(name=company.name))
     await session.flush()
+    if {"name", "sector"} & changes.keys():
+        await refresh_company_rollup(session, [company.id])
     audit.record(
         session, actor_id=actor.id, organization_id=company.id, action="company.update", object_type="company",
         object_id=company.id, summary=f"company updated: {', '.join(sorted(changes)) or 'nothing'}",

@@ -6,17 +6,16 @@ import uuid
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Float, Select, String, Table, Text, cast, false, func, select, type_coerce
+from sqlalchemy import Float, Select, String, Table, Text, cast, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cities.models import City, CityPlan, PlanAction, PlanStatus
 from app.common.pagination import PageParams, decode_offset, encode_offset
-from app.companies.models import Company, CompanyRollup, FacilityCity
+from app.companies.models import CompanyRollup, FacilityCity
 from app.errors import NotFound
 from app.matching import scoring
 from app.matching.schemas import MatchRead, ReasonRead
 
-COMPANY: Table = Company.__table__  # type: ignore[assignment]
 FACILITY_CITY: Table = FacilityCity.__table__  # type: ignore[assignment]
 ROLLUP: Table = CompanyRollup.__table__  # type: ignore[assignment]
 
@@ -24,28 +23,26 @@ ROLLUP: Table = CompanyRollup.__table__  # type: ignore[assignment]
 def _facts_of(located: Select[Any]) -> Select[Any]:
     """The facts of each (city, company) pair of `located`, as seen from that city: the city, then
     the columns of `CompanyFacts` in order. The pairs' facility counts come from the co-location
-    index, the rest from the companies' rollup rows (see app/companies/rollup.py)."""
+    index, the rest from the companies' rollup rows (see app/companies/rollup.py): one join."""
     here = located.group_by(FACILITY_CITY.c.city_id, FACILITY_CITY.c.company_id).subquery()
     columns = {
         "company_id": here.c.company_id,
-        "name": COMPANY.c.name,
+        "name": ROLLUP.c.name,
         # Enums as their stored strings, and plain Core rows: thousands of rows a request, read once.
-        "sector": type_coerce(COMPANY.c.sector, String),
+        "sector": type_coerce(ROLLUP.c.sector, String),
         "facility_count": here.c.facilities,
         # Without a per-facility breakdown, a firm's emissions are shared among its facilities.
         "city_emissions_tco2e": ROLLUP.c.reported_tco2e * here.c.facilities
         / cast(func.coalesce(func.nullif(ROLLUP.c.facility_count, 0), here.c.facilities), Float),
-        "has_target": func.coalesce(ROLLUP.c.has_target, false()),
+        "has_target": ROLLUP.c.has_target,
         "target_year": ROLLUP.c.target_year,
-        "sbti_status": func.coalesce(type_coerce(ROLLUP.c.sbti_status, String), "none"),
-        "verified_report": func.coalesce(ROLLUP.c.verified_report, false()),
-        "climate_active": func.coalesce(ROLLUP.c.climate_active, false()),
+        "sbti_status": type_coerce(ROLLUP.c.sbti_status, String),
+        "verified_report": ROLLUP.c.verified_report,
+        "climate_active": ROLLUP.c.climate_active,
     }
-    return (
-        select(here.c.city_id, *(columns[name].label(name) for name in scoring.CompanyFacts._fields))
-        .join(COMPANY, COMPANY.c.id == here.c.company_id)
-        # A company without its row yet is matched as one without facts.
-        .outerjoin(ROLLUP, ROLLUP.c.company_id == here.c.company_id)
+    # Every company has its row from its registration on.
+    return select(here.c.city_id, *(columns[name].label(name) for name in scoring.CompanyFacts._fields)).join(
+        ROLLUP, ROLLUP.c.company_id == here.c.company_id
     )
 
 

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.cities import service as cities
 from app.cities.schemas import CityUpdate
 from app.companies import service as companies
-from app.companies.models import Commitment, CompanyRollup, Facility, FacilityCity
+from app.companies.models import Commitment, Company, CompanyRollup, Facility, FacilityCity
 from app.companies.rollup import rebuild_company_rollups, refresh_company_rollup
-from app.companies.schemas import CommitmentWrite
+from app.companies.schemas import CommitmentWrite, CompanyUpdate
 from app.db import make_engine, make_sessionmaker
 from app.reports import csv_import, verification
 from app.reports import service as reports
@@ -41,6 +41,7 @@ async def stored(session: AsyncSession, company_id: uuid.UUID) -> dict[str, Any]
 
 async def recounted(session: AsyncSession, company_id: uuid.UUID) -> dict[str, Any]:
     """The same facts worked out again in Python, straight from the source rows."""
+    name, sector = (await session.execute(select(Company.name, Company.sector).where(Company.id == company_id))).one()
     facilities = await session.scalar(select(func.count()).select_from(Facility).where(Facility.company_id == company_id))
     versions = (await session.execute(
         select(EmissionsReport.reporting_year, EmissionsReport.status, ReportVersion.content)
@@ -56,6 +57,8 @@ async def recounted(session: AsyncSession, company_id: uuid.UUID) -> dict[str, A
     years = [t["target_year"] for t in commitment.targets] + [commitment.net_zero_year or 0] if commitment else []
     has_target = bool(commitment and commitment.has_target)
     return {
+        "name": name,
+        "sector": sector.value,
         "facility_count": facilities,
         "reported_year": latest.reporting_year if latest else None,
         "reported_tco2e": latest.content["scope1_tco2e"] + latest.content["scope2_location_tco2e"] if latest else None,
@@ -75,10 +78,20 @@ async def check(session: AsyncSession, company_id: uuid.UUID, **expected: Any) -
     return row_now
 
 
+async def test_a_new_company_has_its_row_and_a_renamed_one_keeps_it_in_step(session: AsyncSession) -> None:
+    owner = await make_user(session)
+    company = await make_company(session, creator=owner, name="Rhône Steel", sector="C")
+    await check(session, company.id, name="Rhône Steel", sector="C", facility_count=0, climate_active=False,
+                reported_tco2e=None, sbti_status="none")
+    await companies.update_company(session, company=company, data=CompanyUpdate(name="Rhône Green Steel", sector="D"), actor=owner)
+    await check(session, company.id, name="Rhône Green Steel", sector="D")
+    await companies.update_company(session, company=company, data=CompanyUpdate(country_code="BE"), actor=owner)
+    await check(session, company.id, name="Rhône Green Steel")
+
+
 async def test_facilities_count_as_they_are_added(session: AsyncSession) -> None:
     owner = await make_user(session)
     company = await make_company(session, creator=owner)
-    assert await stored(session, company.id) is None  # no facts yet: its first write makes the row
     await make_facility(session, company, actor=owner)
     await check(session, company.id, facility_count=1, climate_active=False, reported_tco2e=None, sbti_status="none")
     await make_facility(session, company, actor=owner, latitude=48.85, longitude=2.35)

@@ -3,10 +3,11 @@
 import json
 import math
 import uuid
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Float, Select, String, Table, Text, cast, func, select, type_coerce
+from sqlalchemy import Float, Row, Select, String, Table, Text, cast, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cities.models import City, CityPlan, PlanAction, PlanStatus
@@ -28,7 +29,7 @@ def _facts_of(located: Select[Any]) -> Select[Any]:
     columns = {
         "company_id": here.c.company_id,
         "name": ROLLUP.c.name,
-        # Enums as their stored strings, and plain Core rows: thousands of rows a request, read once.
+        # Enums as their stored strings: thousands of rows a request, read once.
         "sector": type_coerce(ROLLUP.c.sector, String),
         "facility_count": here.c.facilities,
         # Without a per-facility breakdown, a firm's emissions are shared among its facilities.
@@ -51,16 +52,19 @@ def _located(**where: uuid.UUID) -> Select[Any]:
     return stmt.where(*(FACILITY_CITY.c[column] == value for column, value in where.items()))
 
 
+async def _rows(session: AsyncSession, stmt: Select[Any]) -> Sequence[Row[Any]]:
+    """Plain Core rows, without the ORM's loading: thousands a request, read once."""
+    return (await (await session.connection()).execute(stmt)).all()
+
+
 async def _companies_in(session: AsyncSession, city_id: uuid.UUID) -> list[scoring.CompanyFacts]:
     """The companies co-located with the city, as seen from it: one query."""
-    result = await (await session.connection()).execute(_facts_of(_located(city_id=city_id)))
-    return [scoring.CompanyFacts._make(row[1:]) for row in result.all()]
+    return [scoring.CompanyFacts._make(row[1:]) for row in await _rows(session, _facts_of(_located(city_id=city_id)))]
 
 
 async def _cities_of(session: AsyncSession, company_id: uuid.UUID) -> dict[uuid.UUID, scoring.CompanyFacts]:
     """The company as seen from each city it stands in: one query."""
-    result = await (await session.connection()).execute(_facts_of(_located(company_id=company_id)))
-    return {row[0]: scoring.CompanyFacts._make(row[1:]) for row in result.all()}
+    return {row[0]: scoring.CompanyFacts._make(row[1:]) for row in await _rows(session, _facts_of(_located(company_id=company_id)))}
 
 
 async def _actions(session: AsyncSession, cities: Any, action_id: uuid.UUID | None = None) -> list[scoring.ActionFacts]:
@@ -75,7 +79,7 @@ async def _actions(session: AsyncSession, cities: Any, action_id: uuid.UUID | No
         stmt = stmt.where(PlanAction.id == action_id)
     return [
         scoring.ActionFacts(action, city_id, title, sector, _sectors(partners))
-        for action, city_id, title, sector, partners in await session.execute(stmt)
+        for action, city_id, title, sector, partners in await _rows(session, stmt)
     ]
 
 
@@ -87,8 +91,8 @@ def _sectors(listed: str) -> frozenset[str]:
 
 async def _cities(session: AsyncSession, cities: Any, corporate: dict[uuid.UUID, float]) -> dict[uuid.UUID, scoring.CityFacts]:
     """The cities' facts, given the emissions the firms matched there report in each."""
-    rows = await session.execute(
-        select(City.id, City.name, CityPlan.targets).outerjoin(CityPlan, CityPlan.city_id == City.id).where(City.id.in_(cities))
+    rows = await _rows(
+        session, select(City.id, City.name, CityPlan.targets).outerjoin(CityPlan, CityPlan.city_id == City.id).where(City.id.in_(cities))
     )
     return {
         city_id: scoring.CityFacts(city_id, name, max((t["year"] for t in targets or []), default=None), corporate.get(city_id, 0.0))

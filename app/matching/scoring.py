@@ -134,6 +134,10 @@ def climate_activity(company: CompanyFacts) -> tuple[float, str]:
     return _climate_activity(company.climate_active, company.has_target, company.sbti_status, company.verified_report)
 
 
+def climate_activity_value(climate_active: bool, has_target: bool, sbti_status: str, verified_report: bool) -> float:
+    return _climate_activity(climate_active, has_target, sbti_status, verified_report)[0]
+
+
 @cache
 def _climate_activity(climate_active: bool, has_target: bool, sbti_status: str, verified_report: bool) -> tuple[float, str]:
     if not climate_active:
@@ -178,6 +182,22 @@ def base_score(company: CompanyFacts, city: CityFacts) -> float:
     )
 
 
+def best_fits(actions: Iterable[ActionFacts]) -> dict[str, float]:
+    """Per sector, the weighted fit of the actions that suit it best: a firm's best pair with the
+    actions scores its base plus its sector's entry (the fit is the only factor that varies)."""
+    best = dict.fromkeys(ISIC_SECTIONS, 0.0)
+    for action in actions:
+        for sector in ISIC_SECTIONS:
+            best[sector] = max(best[sector], WEIGHTS["sector_fit"] * sector_fit_value(sector, action))
+    return best
+
+
+def best_pair_score(company: CompanyFacts, city: CityFacts, fits: dict[str, float]) -> float:
+    """The score, rounded as ranked, of the company's best pair with the actions `fits` was made
+    from (see `best_fits`); `rank` works it out the same way."""
+    return round(base_score(company, city) + fits.get(company.sector, 0.0), 4)
+
+
 def explain(company: CompanyFacts, action: ActionFacts, city: CityFacts) -> Match:
     """The full score of one pair, with a reason per factor."""
     values = {
@@ -213,7 +233,7 @@ def rank(
     # Ties at the floor are kept, and sorted below.
     seen: list[tuple[uuid.UUID, list[float], list[float]]] = []
     for city_id, city_actions in by_city.items():
-        best = {s: max(fits[a.action_id][s] for a in city_actions) for s in ISIC_SECTIONS}
+        best = best_fits(city_actions)
         bases = [base_score(company, cities[city_id]) for company in companies]
         bounds = [round(base + best.get(company.sector, 0.0), 4) for base, company in zip(bases, companies)]
         seen.append((city_id, bases, bounds))

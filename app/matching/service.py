@@ -1,70 +1,25 @@
-"""Gathering the facts the matching score needs, from indexes, and ranking the pairs."""
+"""Matches for a city or a company: the actions and cities, the firms read by facts.py, ranked and paged."""
 
 import json
-import math
 import uuid
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Float, Row, Select, String, Table, Text, cast, func, select, type_coerce
+from sqlalchemy import Row, Select, String, Text, cast, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cities.models import City, CityPlan, PlanAction, PlanStatus
 from app.common.pagination import PageParams, decode_offset, encode_offset
-from app.companies.models import CompanyRollup, FacilityCity
+from app.companies.models import FacilityCity
 from app.errors import NotFound
-from app.matching import scoring
+from app.matching import facts, scoring
 from app.matching.schemas import MatchRead, ReasonRead
-
-FACILITY_CITY: Table = FacilityCity.__table__  # type: ignore[assignment]
-ROLLUP: Table = CompanyRollup.__table__  # type: ignore[assignment]
-
-
-def _facts_of(located: Select[Any]) -> Select[Any]:
-    """The facts of each (city, company) pair of `located`, as seen from that city: the city, then
-    the columns of `CompanyFacts` in order. The pairs' facility counts come from the co-location
-    index, the rest from the companies' rollup rows (see app/companies/rollup.py): one join."""
-    here = located.group_by(FACILITY_CITY.c.city_id, FACILITY_CITY.c.company_id).subquery()
-    columns = {
-        "company_id": here.c.company_id,
-        "name": ROLLUP.c.name,
-        # Enums as their stored strings: thousands of rows a request, read once.
-        "sector": type_coerce(ROLLUP.c.sector, String),
-        "facility_count": here.c.facilities,
-        # Without a per-facility breakdown, a firm's emissions are shared among its facilities.
-        "city_emissions_tco2e": ROLLUP.c.reported_tco2e * here.c.facilities
-        / cast(func.coalesce(func.nullif(ROLLUP.c.facility_count, 0), here.c.facilities), Float),
-        "has_target": ROLLUP.c.has_target,
-        "target_year": ROLLUP.c.target_year,
-        "sbti_status": type_coerce(ROLLUP.c.sbti_status, String),
-        "verified_report": ROLLUP.c.verified_report,
-        "climate_active": ROLLUP.c.climate_active,
-    }
-    # Every company has its row from its registration on.
-    return select(here.c.city_id, *(columns[name].label(name) for name in scoring.CompanyFacts._fields)).join(
-        ROLLUP, ROLLUP.c.company_id == here.c.company_id
-    )
-
-
-def _located(**where: uuid.UUID) -> Select[Any]:
-    stmt = select(FACILITY_CITY.c.city_id, FACILITY_CITY.c.company_id, func.count().label("facilities"))
-    return stmt.where(*(FACILITY_CITY.c[column] == value for column, value in where.items()))
 
 
 async def _rows(session: AsyncSession, stmt: Select[Any]) -> Sequence[Row[Any]]:
     """Plain Core rows, without the ORM's loading: thousands a request, read once."""
     return (await (await session.connection()).execute(stmt)).all()
-
-
-async def _companies_in(session: AsyncSession, city_id: uuid.UUID) -> list[scoring.CompanyFacts]:
-    """The companies co-located with the city, as seen from it: one query."""
-    return [scoring.CompanyFacts._make(row[1:]) for row in await _rows(session, _facts_of(_located(city_id=city_id)))]
-
-
-async def _cities_of(session: AsyncSession, company_id: uuid.UUID) -> dict[uuid.UUID, scoring.CompanyFacts]:
-    """The company as seen from each city it stands in: one query."""
-    return {row[0]: scoring.CompanyFacts._make(row[1:]) for row in await _rows(session, _facts_of(_located(company_id=company_id)))}
 
 
 async def _actions(session: AsyncSession, cities: Any, action_id: uuid.UUID | None = None) -> list[scoring.ActionFacts]:
@@ -120,22 +75,24 @@ async def city_matches(session: AsyncSession, *, city_id: uuid.UUID, params: Pag
     actions = await _actions(session, [city_id], action_id)
     if action_id is not None and not actions:
         raise NotFound(f"City {city_id} has no published action {action_id}.")
-    companies = await _companies_in(session, city_id)
-    # fsum: the same total whatever order the rows come in.
-    corporate = math.fsum(company.city_emissions_tco2e or 0.0 for company in companies)
-    cities = await _cities(session, [city_id], {city_id: corporate})
     offset = decode_offset(params.cursor)
+    if not actions:
+        return [], None
+    city = (await _cities(session, [city_id], {}))[city_id]
+    # Only the firms that can have a pair on this page or before it are read.
+    city, companies = await facts.city_candidates(session, city, actions, offset + params.limit + 1)
+    cities = {city_id: city}
     ranked = scoring.rank(companies, actions, cities, params.limit + 1, offset)
     return _page(ranked, cities, offset, params.limit)
 
 
 async def company_matches(session: AsyncSession, *, company_id: uuid.UUID, params: PageParams) -> tuple[list[MatchRead], str | None]:
     offset = decode_offset(params.cursor)
-    seen_from = await _cities_of(session, company_id)
+    seen_from = await facts.company_in_cities(session, company_id)
     if not seen_from:
         return [], None
     # The cities it stands in, as a subquery: one plan, however many they are.
-    located = select(FACILITY_CITY.c.city_id).where(FACILITY_CITY.c.company_id == company_id)
+    located = select(FacilityCity.city_id).where(FacilityCity.company_id == company_id)
     actions = await _actions(session, located)
     # Each city's total counts this company's emissions only, as it always has on this side: the
     # other firms' are not read, and materiality reads as the company's share of itself.

@@ -8,9 +8,10 @@ it is right whatever happened before.
 
 import uuid
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, delete, exists, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Executable, Table, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -54,28 +55,34 @@ def recomputed(company_id: ColumnElement[uuid.UUID]) -> dict[str, Any]:
     }
 
 
-def _insert_missing(session: AsyncSession, company_ids: list[uuid.UUID]) -> Any:
-    """Rows for companies that have none yet (a new company gets its row with its first facts),
-    leaving alone those another transaction has just inserted."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    rows = select(Company.id, Company.name, Company.sector).where(Company.id.in_(company_ids))
-    return dialect.insert(ROLLUP).from_select(["company_id", "name", "sector"], rows).on_conflict_do_nothing()
+@cache
+def _refresh_statements(dialect_name: str) -> tuple[Executable, Executable, Executable]:
+    """The statements of a refresh, for the companies bound to `ids`: built once, they are the
+    same every time, and a report write should not pay for building them."""
+    ids = bindparam("ids", expanding=True)
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    # Rows for companies that have none yet, leaving alone those another transaction has just inserted.
+    missing = dialect.insert(ROLLUP).from_select(
+        ["company_id", "name", "sector"], select(Company.id, Company.name, Company.sector).where(Company.id.in_(ids))
+    ).on_conflict_do_nothing()
+    lock = select(ROLLUP.c.company_id).where(ROLLUP.c.company_id.in_(ids)).order_by(ROLLUP.c.company_id).with_for_update()
+    recompute = update(ROLLUP).where(ROLLUP.c.company_id.in_(ids)).values(**recomputed(ROLLUP.c.company_id))
+    return missing, lock, recompute
 
 
 async def refresh_company_rollup(session: AsyncSession, company_ids: Iterable[uuid.UUID]) -> None:
     """Recompute the companies' rollup rows; call it in the transaction that changed their facts, after the change."""
     ids = sorted(set(company_ids))
+    missing, lock, recompute = _refresh_statements(session.get_bind().dialect.name)
     await session.flush()
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        await session.execute(_insert_missing(session, chunk))
-        # Lock the rows first, in order, in a statement of their own. The recomputation below then
-        # starts after any other writer of these companies has committed, and under READ COMMITTED
-        # its fresh snapshot sees what they wrote: the last writer's recomputation counts everything.
-        await session.execute(
-            select(ROLLUP.c.company_id).where(ROLLUP.c.company_id.in_(chunk)).order_by(ROLLUP.c.company_id).with_for_update()
-        )
-        await session.execute(update(ROLLUP).where(ROLLUP.c.company_id.in_(chunk)).values(**recomputed(ROLLUP.c.company_id)))
+        chunk = {"ids": ids[start : start + CHUNK]}
+        await session.execute(missing, chunk)
+        # Lock the rows first, in order, in a statement of their own. The recomputation then starts
+        # after any other writer of these companies has committed, and under READ COMMITTED its
+        # fresh snapshot sees what they wrote: the last writer's recomputation counts everything.
+        await session.execute(lock, chunk)
+        await session.execute(recompute, chunk)
 
 
 async def rebuild_company_rollups(session: AsyncSession) -> int:

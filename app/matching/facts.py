@@ -9,9 +9,12 @@ below the pairs already in hand: neither it nor any firm after it can place.
 import heapq
 import uuid
 from dataclasses import replace
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, FromClause, Select, String, Table, and_, case, cast, func, select, type_coerce
+from sqlalchemy import (
+    ColumnElement, Float, FromClause, Integer, Select, String, Table, and_, bindparam, case, cast, func, select, type_coerce,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.companies.models import CompanyRollup, FacilityCity, SbtiStatus
@@ -45,22 +48,29 @@ def facts_columns(here: FromClause) -> dict[str, ColumnElement[Any]]:
     }
 
 
-def located(**where: uuid.UUID) -> FromClause:
+def located(**where: Any) -> FromClause:
     """Each (city, company) pair of the co-location index that matches `where`, with its facility count."""
     stmt = select(FACILITY_CITY.c.city_id, FACILITY_CITY.c.company_id, func.count().label("facilities"))
     stmt = stmt.where(*(FACILITY_CITY.c[column] == value for column, value in where.items()))
     return stmt.group_by(FACILITY_CITY.c.city_id, FACILITY_CITY.c.company_id).subquery()
 
 
-def upper_bound(facts: FromClause, actions: list[scoring.ActionFacts]) -> ColumnElement[float]:
-    """No less than the score of each firm's best pair with the actions, in SQL.
+def fit_parameters(actions: list[scoring.ActionFacts]) -> dict[str, float]:
+    """The values of `upper_bound`'s parameters for the actions: the best fit of each sector."""
+    return {f"fit_{sector}": fit for sector, fit in scoring.best_fits(actions).items()}
+
+
+def upper_bound(facts: FromClause) -> ColumnElement[float]:
+    """No less than the score of each firm's best pair with some actions, in SQL; the actions' best
+    fits are parameters (see `fit_parameters`).
 
     Sector fit and climate activity take the values the scoring gives for each sector and each set
     of facts; materiality is worked out as the scoring works it out; co-location and target
     alignment count at their most, 1. tests/matching/test_facts.py holds it to the scoring.
     """
     c = facts.c
-    fit = case(scoring.best_fits(actions), value=c.sector, else_=scoring.WEIGHTS["sector_fit"])
+    fits = {sector: bindparam(f"fit_{sector}", type_=Float) for sector in scoring.ISIC_SECTIONS}
+    fit = case(fits, value=c.sector, else_=scoring.WEIGHTS["sector_fit"])
     activity = [
         (and_(c.climate_active, c.has_target == target, c.sbti_status == sbti.value, c.verified_report == verified),
          scoring.climate_activity_value(True, target, sbti.value, verified))
@@ -78,9 +88,12 @@ def upper_bound(facts: FromClause, actions: list[scoring.ActionFacts]) -> Column
     )
 
 
-def _by_bound(city_id: uuid.UUID, actions: list[scoring.ActionFacts]) -> Select[Any]:
-    """The city's firms, best bound first: the city's corporate total, the bound, then `CompanyFacts`."""
-    here = located(city_id=city_id)
+@cache
+def _by_bound() -> Select[Any]:
+    """The firms of the city bound to `city_id`, best bound first, `start` and `batch` at a time: the
+    city's corporate total, the bound, then `CompanyFacts`. Built once: a request should not pay
+    for building it."""
+    here = located(city_id=bindparam("city_id"))
     columns = facts_columns(here)
     facts = (
         select(*(columns[name].label(name) for name in scoring.CompanyFacts._fields),
@@ -89,10 +102,13 @@ def _by_bound(city_id: uuid.UUID, actions: list[scoring.ActionFacts]) -> Select[
         .join(ROLLUP, ROLLUP.c.company_id == here.c.company_id)
         .subquery()
     )
-    bound = upper_bound(facts, actions)
+    bound = upper_bound(facts)
     fields = [facts.c[name] for name in scoring.CompanyFacts._fields]
     # The id settles ties, so that the batches of one reading neither skip nor repeat a firm.
-    return select(facts.c.total, bound.label("bound"), *fields).order_by(bound.desc(), facts.c.company_id)
+    return (
+        select(facts.c.total, bound.label("bound"), *fields).order_by(bound.desc(), facts.c.company_id)
+        .offset(bindparam("start", type_=Integer)).limit(bindparam("batch", type_=Integer))
+    )
 
 
 async def company_in_cities(session: AsyncSession, company_id: uuid.UUID) -> dict[uuid.UUID, scoring.CompanyFacts]:
@@ -113,12 +129,13 @@ async def city_candidates(
     """The city with the corporate emissions reported there, and the firms that can have a pair
     among the `wanted` best with the actions: the ranking needs no other."""
     connection = await session.connection()
-    stmt, fits = _by_bound(city.city_id, actions), scoring.best_fits(actions)
+    fits = scoring.best_fits(actions)
+    parameters = {"city_id": city.city_id, "batch": BATCH} | fit_parameters(actions)
     companies: list[scoring.CompanyFacts] = []
     best: list[float] = []  # a min-heap of the scores of the `wanted` best pairs so far
     start = 0
     while True:
-        rows = (await connection.execute(stmt.offset(start).limit(BATCH))).all()
+        rows = (await connection.execute(_by_bound(), parameters | {"start": start})).all()
         if start == 0 and rows:
             city = replace(city, corporate_emissions_tco2e=rows[0].total or 0.0)
         for row in rows:

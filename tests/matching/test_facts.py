@@ -53,7 +53,7 @@ async def test_the_databases_bound_is_never_below_a_firms_best_pair(session: Asy
         )
         for firm in firms
     )).subquery()
-    bounds = (await session.scalars(select(facts.upper_bound(rows, actions)))).all()
+    bounds = (await session.scalars(select(facts.upper_bound(rows)), facts.fit_parameters(actions))).all()
     fits = scoring.best_fits(actions)
     for firm, bound in zip(firms, bounds, strict=True):
         best = max(scoring.explain(firm, action, CITY).score for action in actions)

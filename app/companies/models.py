@@ -1,6 +1,7 @@
 """Companies, their facilities (and the cities each stands in) and their climate commitments."""
 
 import uuid
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -65,4 +66,42 @@ class Commitment(CreatedMixin, VersionedMixin, Base):
     # Derived from `targets` and `net_zero_year` by the service; makes `climate_active` an index lookup.
     has_target: Mapped[bool] = mapped_column(default=False)
     net_zero_year: Mapped[int | None]
+    # Derived likewise: the latest of the target years and the net-zero year, for matching.
+    target_year: Mapped[int | None]
     sbti_status: Mapped[SbtiStatus] = mapped_column(str_enum(SbtiStatus))
+
+
+def latest_target_year(targets: Iterable[Mapping[str, Any]], net_zero_year: int | None) -> int | None:
+    """The commitment's `target_year`: its latest target year, or its net-zero year if later."""
+    years = [target["target_year"] for target in targets]
+    if net_zero_year:
+        years.append(net_zero_year)
+    return max(years) if years else None
+
+
+class CompanyRollup(Base):
+    """A company's facts for matching, recomputed in the transaction of every write that changes them.
+
+    A city's match candidates are then one indexed join from its co-location rows, instead of
+    each firm's latest report, verification, commitment and facility count derived per request.
+    See app/companies/rollup.py for the writes that keep it in step.
+    """
+
+    __tablename__ = "company_rollup"
+
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), primary_key=True)
+    # Copied from the company, so that the join to its rollup is the only one.
+    name: Mapped[str] = mapped_column(String(200))
+    sector: Mapped[IsicSection] = mapped_column(str_enum(IsicSection))
+    # All of its facilities, wherever they stand: a firm's emissions are shared among them.
+    facility_count: Mapped[int] = mapped_column(default=0)
+    # Scope 1 + scope 2 (location-based) of the current version of its latest year's report.
+    reported_year: Mapped[int | None]
+    reported_tco2e: Mapped[float | None] = mapped_column(Float)
+    verified_report: Mapped[bool] = mapped_column(default=False)
+    # A target (or a net-zero year) or a submitted report, as `climate_active_clause` says.
+    climate_active: Mapped[bool] = mapped_column(default=False)
+    # Copied from its commitment.
+    has_target: Mapped[bool] = mapped_column(default=False)
+    target_year: Mapped[int | None]
+    sbti_status: Mapped[SbtiStatus] = mapped_column(str_enum(SbtiStatus), default=SbtiStatus.NONE)

@@ -12,7 +12,8 @@ from app.cities.geometry import cell_of
 from app.common.pagination import PageParams, paginate
 from app.common.reads import Reader
 from app.companies import colocation
-from app.companies.models import Commitment, Company, Facility, FacilityCity
+from app.companies.models import Commitment, Company, Facility, FacilityCity, latest_target_year
+from app.companies.rollup import refresh_company_rollup
 from app.companies.schemas import (
     CommitmentRead, CommitmentWrite, CompanyCreate, CompanyRead, CompanyUpdate, FacilityCreate, FacilityRead,
 )
@@ -82,6 +83,7 @@ async def create_company(session: AsyncSession, *, data: CompanyCreate, actor: U
     company = Company(id=organization.id, **data.model_dump(mode="json"))
     session.add(company)
     await session.flush()
+    await refresh_company_rollup(session, [company.id])
     return company
 
 
@@ -98,6 +100,8 @@ async def update_company(session: AsyncSession, *, company: Company, data: Compa
     if "name" in changes:
         await session.execute(update(Organization).where(Organization.id == company.id).values(name=company.name))
     await session.flush()
+    if {"name", "sector"} & changes.keys():
+        await refresh_company_rollup(session, [company.id])
     audit.record(
         session, actor_id=actor.id, organization_id=company.id, action="company.update", object_type="company",
         object_id=company.id, summary=f"company updated: {', '.join(sorted(changes)) or 'nothing'}",
@@ -133,6 +137,7 @@ async def create_facility(session: AsyncSession, *, company: Company, data: Faci
     session.add(facility)
     await session.flush()
     city_ids = await colocation.resolve_facility(session, facility)
+    await refresh_company_rollup(session, [company.id])
     audit.record(
         session, actor_id=actor.id, organization_id=company.id, action="facility.create", object_type="facility",
         object_id=facility.id, summary=f"facility {data.name!r} added, inside {len(city_ids)} city area(s)",
@@ -176,6 +181,7 @@ async def get_commitment(session: AsyncSession, company_id: uuid.UUID) -> Commit
 async def put_commitment(session: AsyncSession, *, company: Company, data: CommitmentWrite, actor: User) -> CommitmentRead:
     values = data.model_dump(mode="json")
     values["has_target"] = bool(data.targets) or data.net_zero_year is not None
+    values["target_year"] = latest_target_year(values["targets"], data.net_zero_year)
     commitment = await session.get(Commitment, company.id)
     if commitment is None:
         commitment = Commitment(company_id=company.id, **values)
@@ -189,5 +195,6 @@ async def put_commitment(session: AsyncSession, *, company: Company, data: Commi
         object_id=company.id,
         summary=f"{len(data.targets)} target(s), net zero {data.net_zero_year or 'not set'}, SBTi {data.sbti_status.value}",
     )
+    await refresh_company_rollup(session, [company.id])
     await reconcile_badges(session, company_id=company.id, reason="The company changed its commitments.")
     return CommitmentRead.model_validate(commitment)

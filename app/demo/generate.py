@@ -20,6 +20,7 @@ import pycountry
 from app.cities import progress as progress_math
 from app.cities.geometry import CityArea, cell_of
 from app.common.standards import complete_lei
+from app.companies.models import latest_target_year
 from app.db import new_id
 from app.demo import activity, catalogue
 
@@ -242,7 +243,8 @@ def generate(scale_name: str = "small", seed: int = 2026) -> DemoData:
                         "reduction_pct": float(rng.choice([25, 30, 42, 50])), "scopes": [1, 2]}]
             net_zero = rng.choice([None, 2040, 2045, 2050])
             data.add("company_commitment", company_id=company_id, targets=targets, has_target=True,
-                     net_zero_year=net_zero, sbti_status=rng.choice(["none", "committed", "validated"]),
+                     net_zero_year=net_zero, target_year=latest_target_year(targets, net_zero),
+                     sbti_status=rng.choice(["none", "committed", "validated"]),
                      created_at=_when(rng, 2023), updated_at=_when(rng, 2023), version=1)
     data.accounts["company team"] = f"team@company-0.{DEMO_DOMAIN}"
 

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cities.models import City
+from app.companies.rollup import rebuild_company_rollups
 from app.models import Base
 from app.demo.generate import DEMO_PASSWORD, DemoData
 from app.identity.security import hash_password
@@ -82,6 +83,8 @@ async def load(session: AsyncSession, data: DemoData, progress: Progress = lambd
             chunk = rows[start : start + CHUNK]
             await session.execute(insert(table), chunk)
             progress(name, len(chunk))
+    # Derived from the tables above in one statement, as the writes of the services would keep it.
+    counts["company_rollup"] = await rebuild_company_rollups(session)
     # The rows went in without the services, so the network rollups are computed once, set by set.
     await network_rollup.rebuild(session)
     return counts

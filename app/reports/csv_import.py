@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.badges.service import reconcile_companies
 from app.companies.models import Company
+from app.companies.rollup import refresh_company_rollup
 from app.db import new_id, utcnow
 from app.errors import Unprocessable
 from app.identity import audit
@@ -240,6 +241,7 @@ async def store(session: AsyncSession, rows: list[Row], *, user: User | None, pr
             summary=f"{len(company_years)} report(s) imported by {who}: {', '.join(map(str, sorted(company_years)[:20]))}",
         )
     await session.flush()
+    await refresh_company_rollup(session, years)
     await reconcile_companies(session, company_ids=years, reason="Reports imported.")
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.badges.service import reconcile_badges
 from app.common.pagination import PageParams, decode_cursor, encode_cursor, paginate
 from app.companies.models import Company, Facility
+from app.companies.rollup import refresh_company_rollup
 from app.db import utcnow
 from app.errors import Conflict, NotFound, Unprocessable
 from app.identity import audit
@@ -87,6 +88,7 @@ async def submit_report(session: AsyncSession, *, company: Company, data: Report
         session, actor_id=actor.id, organization_id=company.id, action="report.submit", object_type="report",
         object_id=report.id, summary=f"{data.reporting_year} report submitted by {actor.label}",
     )
+    await refresh_company_rollup(session, [company.id])
     await reconcile_badges(session, company_id=company.id, reason=f"Report for {data.reporting_year} submitted.")
     return report
 
@@ -131,6 +133,7 @@ async def restate_report(
         session, actor_id=actor.id, organization_id=report.company_id, action="report.restate", object_type="report",
         object_id=report.id, summary=f"{report.reporting_year} report restated as version {number}: {data.reason}",
     )
+    await refresh_company_rollup(session, [report.company_id])
     await reconcile_badges(
         session, company_id=report.company_id, reason=f"Report for {report.reporting_year} restated as version {number}."
     )

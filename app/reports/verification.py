@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.badges.service import reconcile_badges
 from app.common.pagination import PageParams, paginate
 from app.companies.models import Company
+from app.companies.rollup import refresh_company_rollup
 from app.db import utcnow
 from app.errors import Conflict, Unprocessable
 from app.identity import audit
@@ -90,6 +91,7 @@ async def decide(
         summary=f"version {report.current_version} {data.outcome.value} by {verifier.name} "
         f"({data.assurance_level.value} assurance)",
     )
+    await refresh_company_rollup(session, [report.company_id])
     await reconcile_badges(session, company_id=report.company_id, reason=(
         f"Report for {report.reporting_year}, version {report.current_version}, {data.outcome.value} by {verifier.name}."))
     return decision

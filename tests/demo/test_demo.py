@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.cities.models import City, CityProgress
 from app.cities.rollup import refresh_city_progress
 from app.companies.colocation import city_area
-from app.companies.models import Facility, FacilityCity
+from app.companies.models import Company, Facility, FacilityCity
 from app.demo import load as demo_load
 from app.demo.generate import generate
 from app.identity.models import Membership, Organization, Role
@@ -18,6 +18,7 @@ from app.badges.service import gather_facts
 from app.projects.models import Project
 from app.reports.models import EmissionsReport
 from app.reports.service import integrity
+from tests.companies import test_rollup
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +62,12 @@ async def test_small_demo_loads_and_keeps_the_invariants(session: AsyncSession) 
         fresh = await refresh_city_progress(session, city)
         assert loaded == {k: getattr(fresh, k) for k in loaded}
     assert await session.scalar(select(func.count()).select_from(CityProgress)) == 60
+
+    # Every company has its rollup row, and each is what the services' writes would have kept.
+    companies = (await session.scalars(select(Company.id).order_by(Company.id))).all()
+    assert counts["company_rollup"] == len(companies)
+    for company_id in companies[::10]:
+        assert await test_rollup.stored(session, company_id) == await test_rollup.recounted(session, company_id)
 
     # Every report's hash chain is intact, and every report has its versions.
     for report in (await session.scalars(select(EmissionsReport))).all():

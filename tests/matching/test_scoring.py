@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.matching.scoring import (
-    WEIGHTS, ActionFacts, CityFacts, CompanyFacts, explain, rank,
+    WEIGHTS, ActionFacts, CityFacts, CompanyFacts, base_score, explain, rank, sector_fit,
 )
 
 CITY = CityFacts(uuid.uuid4(), "Lyon", target_year=2030, corporate_emissions_tco2e=100_000)
@@ -90,3 +90,32 @@ def test_scores_stay_in_the_unit_interval_and_match_their_reasons(company: Compa
         assert 0 <= match.score <= 1
         assert abs(match.score - sum(r.weight * r.value for r in match.reasons)) < 1e-3
         assert {r.factor for r in match.reasons} == set(WEIGHTS)
+
+
+def every_pair_ranked(companies: list[CompanyFacts], actions: list[ActionFacts], limit: int, offset: int) -> list[tuple]:  # type: ignore[type-arg]
+    """The ranking by brute force: every pair scored and sorted, as `rank` orders them."""
+    keyed = []
+    for company in companies:
+        for action in actions:
+            total = base_score(company, CITY) + WEIGHTS["sector_fit"] * sector_fit(company.sector, action)[0]
+            keyed.append(((-round(total, 4), company.name, str(company.company_id), str(action.action_id)), company, action))
+    keyed.sort(key=lambda k: k[0])
+    return [(explain(c, a, CITY).score, c.company_id, a.action_id) for _, c, a in keyed[offset : offset + limit]]
+
+
+# Few names, sectors and emission figures: many ties, which the pruning must keep.
+crowded = st.builds(
+    CompanyFacts, company_id=st.uuids(), name=st.sampled_from(["A", "B", "C"]), sector=st.sampled_from("CDGHKL"),
+    facility_count=st.integers(1, 3), city_emissions_tco2e=st.sampled_from([None, 500.0, 2_000.0, 20_000.0]),
+    has_target=st.booleans(), target_year=st.sampled_from([None, 2030, 2040]),
+    sbti_status=st.sampled_from(["none", "validated"]), verified_report=st.booleans(), climate_active=st.booleans(),
+)
+
+
+@given(companies=st.lists(crowded, max_size=40), limit=st.integers(1, 12), offset=st.integers(0, 20),
+       actions=st.sampled_from([[BUSES], [HEAT], [BUSES, HEAT]]))
+def test_ranking_only_the_firms_that_can_place_gives_the_same_answer_as_ranking_every_pair(
+    companies: list[CompanyFacts], limit: int, offset: int, actions: list[ActionFacts]
+) -> None:
+    ranked = rank(companies, actions, {CITY.city_id: CITY}, limit=limit, offset=offset)
+    assert [(m.score, m.company.company_id, m.action.action_id) for m in ranked] == every_pair_ranked(companies, actions, limit, offset)

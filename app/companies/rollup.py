@@ -1,0 +1,94 @@
+"""Keeping each company's rollup row in step with its name and sector, facilities, reports and commitment.
+
+Every write that changes one of those facts calls `refresh_company_rollup` in its own transaction,
+after the change: registering or changing a company, adding a facility, setting a commitment,
+submitting, importing, restating a report and deciding on one. The row is recomputed from the source tables, never incremented, so
+it is right whatever happened before.
+"""
+
+import uuid
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, Executable, Table, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from app.companies.models import Commitment, Company, CompanyRollup, Facility, SbtiStatus
+from app.reports.models import EmissionsReport, ReportStatus, ReportVersion
+
+ROLLUP: Table = CompanyRollup.__table__  # type: ignore[assignment]
+# Ids per statement, well below SQLite's limit on bound parameters.
+CHUNK = 1_000
+
+
+def recomputed(company_id: ColumnElement[uuid.UUID]) -> dict[str, Any]:
+    """Each rollup column as a subquery correlated with `company_id`: what it should hold now."""
+    company = aliased(Company)
+    latest = (
+        select(ReportVersion.content["scope1_tco2e"].as_float() + ReportVersion.content["scope2_location_tco2e"].as_float())
+        .join(EmissionsReport, (EmissionsReport.id == ReportVersion.report_id)
+              & (EmissionsReport.current_version == ReportVersion.version))
+        .where(EmissionsReport.company_id == company_id)
+        .order_by(EmissionsReport.reporting_year.desc())
+        .limit(1)
+    )
+    commitment = Commitment.company_id == company_id
+    has_target = exists().where(commitment, Commitment.has_target)
+    reports = exists().where(EmissionsReport.company_id == company_id)
+    return {
+        "name": select(company.name).where(company.id == company_id).scalar_subquery(),
+        "sector": select(company.sector).where(company.id == company_id).scalar_subquery(),
+        "facility_count": select(func.count()).where(Facility.company_id == company_id).scalar_subquery(),
+        "reported_year": select(func.max(EmissionsReport.reporting_year))
+        .where(EmissionsReport.company_id == company_id).scalar_subquery(),
+        "reported_tco2e": latest.scalar_subquery(),
+        "verified_report": exists().where(
+            EmissionsReport.company_id == company_id, EmissionsReport.status == ReportStatus.VERIFIED
+        ),
+        "climate_active": or_(has_target, reports),
+        "has_target": has_target,
+        "target_year": select(Commitment.target_year).where(commitment).scalar_subquery(),
+        "sbti_status": func.coalesce(select(Commitment.sbti_status).where(commitment).scalar_subquery(), SbtiStatus.NONE.value),
+    }
+
+
+@cache
+def _refresh_statements(dialect_name: str) -> tuple[Executable, Executable, Executable]:
+    """The statements of a refresh, for the companies bound to `ids`: built once, they are the
+    same every time, and a report write should not pay for building them."""
+    ids = bindparam("ids", expanding=True)
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    # Rows for companies that have none yet, leaving alone those another transaction has just inserted.
+    missing = dialect.insert(ROLLUP).from_select(
+        ["company_id", "name", "sector"], select(Company.id, Company.name, Company.sector).where(Company.id.in_(ids))
+    ).on_conflict_do_nothing()
+    lock = select(ROLLUP.c.company_id).where(ROLLUP.c.company_id.in_(ids)).order_by(ROLLUP.c.company_id).with_for_update()
+    recompute = update(ROLLUP).where(ROLLUP.c.company_id.in_(ids)).values(**recomputed(ROLLUP.c.company_id))
+    return missing, lock, recompute
+
+
+async def refresh_company_rollup(session: AsyncSession, company_ids: Iterable[uuid.UUID]) -> None:
+    """Recompute the companies' rollup rows; call it in the transaction that changed their facts, after the change."""
+    ids = sorted(set(company_ids))
+    missing, lock, recompute = _refresh_statements(session.get_bind().dialect.name)
+    await session.flush()
+    for start in range(0, len(ids), CHUNK):
+        chunk = {"ids": ids[start : start + CHUNK]}
+        await session.execute(missing, chunk)
+        # Lock the rows first, in order, in a statement of their own. The recomputation then starts
+        # after any other writer of these companies has committed, and under READ COMMITTED its
+        # fresh snapshot sees what they wrote: the last writer's recomputation counts everything.
+        await session.execute(lock, chunk)
+        await session.execute(recompute, chunk)
+
+
+async def rebuild_company_rollups(session: AsyncSession) -> int:
+    """Recompute every company's row in one statement, as after a bulk load; returns how many."""
+    await session.execute(delete(ROLLUP))
+    columns = recomputed(Company.id)
+    stmt = insert(ROLLUP).from_select(["company_id", *columns], select(Company.id, *columns.values()))
+    return (await session.execute(stmt)).rowcount  # type: ignore[attr-defined]
+

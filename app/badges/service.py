@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
-from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from app.badges import rules, signing
 from app.badges.credentials import build_credential
@@ -49,6 +48,11 @@ def _partner() -> ColumnElement[bool]:
                 Project.status.in_([ProjectStatus.ACTIVE, ProjectStatus.COMPLETED]))
 
 
+def _fact(row: Any) -> ReportFact:
+    _, report_id, year, version, content, verification_id = row
+    return ReportFact(str(report_id), year, version, contents.total(content), str(verification_id) if verification_id else None)
+
+
 async def gather_many(session: AsyncSession, company_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, CompanyFacts]:
     """What the badge rules need to know about each company, read from the database.
 
@@ -58,20 +62,29 @@ async def gather_many(session: AsyncSession, company_ids: Sequence[uuid.UUID]) -
     reports: dict[uuid.UUID, list[ReportFact]] = defaultdict(list)
     projects: dict[uuid.UUID, list[ProjectFact]] = defaultdict(list)
     commitments: dict[uuid.UUID, tuple[bool, str]] = {}
-    later = aliased(EmissionsReport)
+    company = Company.__table__.c
+    latest = (
+        select(EmissionsReport.id).where(EmissionsReport.company_id == company.id)
+        .order_by(EmissionsReport.reporting_year.desc()).limit(1).scalar_subquery()
+    )
     columns = (EmissionsReport.company_id, EmissionsReport.id, EmissionsReport.reporting_year,
                EmissionsReport.current_version, ReportVersion.content, Verification.id)
     for chunk in _chunks(sorted(set(company_ids))):
-        newer = select(later.id).where(later.company_id == EmissionsReport.company_id,
-                                       later.reporting_year > EmissionsReport.reporting_year).exists()
-        rows = await session.execute(
+        # The verified reports, then each company's latest (one index probe per company, not a
+        # look at every report of a long history).
+        verified = set()
+        for row in await session.execute(
+            select(*columns).join(ReportVersion, _current()).join(Verification, _verified())
+            .where(EmissionsReport.company_id.in_(chunk))
+        ):
+            reports[row[0]].append(_fact(row))
+            verified.add(row[1])
+        for row in await session.execute(
             select(*columns).join(ReportVersion, _current()).outerjoin(Verification, _verified())
-            .where(EmissionsReport.company_id.in_(chunk), or_(Verification.id.is_not(None), ~newer))
-        )
-        for company_id, report_id, year, version, content, verification_id in rows:
-            reports[company_id].append(ReportFact(
-                str(report_id), year, version, contents.total(content), str(verification_id) if verification_id else None
-            ))
+            .where(EmissionsReport.id.in_(select(latest).select_from(Company.__table__).where(company.id.in_(chunk))))
+        ):
+            if row[1] not in verified:
+                reports[row[0]].append(_fact(row))
         for company_id, project_id, title, status in await session.execute(
             select(Participant.company_id, Project.id, Project.title, Project.status)
             .join(Participant, Participant.project_id == Project.id)
@@ -103,29 +116,42 @@ async def standing_badges(session: AsyncSession, company_id: uuid.UUID) -> list[
     return list((await session.scalars(stmt.order_by(BadgeAssertion.id))).all())
 
 
-def _digest_query(company_ids: Sequence[uuid.UUID]) -> Select[Any]:
+def _digest() -> Select[Any]:
+    """Per company: the classes it holds (comma-separated), whether it reported, the contents of its
+    two latest verified years, whether it holds a project place, and its commitment."""
+    company = Company.__table__.c
+
     def verified_content(offset: int) -> ScalarSelect[Any]:
         return (
             select(ReportVersion.content).select_from(EmissionsReport).join(ReportVersion, _current())
-            .join(Verification, _verified()).where(EmissionsReport.company_id == Company.id)
+            .join(Verification, _verified()).where(EmissionsReport.company_id == company.id)
             .order_by(EmissionsReport.reporting_year.desc()).offset(offset).limit(1).scalar_subquery()
         )
 
     held = select(func.aggregate_strings(BadgeAssertion.badge_class, ",")).where(
-        BadgeAssertion.company_id == Company.id, BadgeAssertion.revoked_at.is_(None)
+        BadgeAssertion.company_id == company.id, BadgeAssertion.revoked_at.is_(None)
     ).scalar_subquery()
     reported = select(EmissionsReport.id).join(ReportVersion, _current()).where(
-        EmissionsReport.company_id == Company.id
+        EmissionsReport.company_id == company.id
     ).exists()
     partner = select(Participant.project_id).join(Project, Project.id == Participant.project_id).where(
-        Participant.company_id == Company.id, _partner()
+        Participant.company_id == company.id, _partner()
     ).exists()
     return (
-        select(Company.id, held, reported, verified_content(0), verified_content(1), partner,
-               Commitment.has_target, Commitment.sbti_status)
-        .outerjoin(Commitment, Commitment.company_id == Company.id)
-        .where(Company.id.in_(company_ids))
+        select(company.id, held, reported, verified_content(0), verified_content(1), partner,
+               Commitment.__table__.c.has_target, Commitment.__table__.c.sbti_status)
+        .select_from(Company.__table__)
+        .outerjoin(Commitment.__table__, Commitment.__table__.c.company_id == company.id)
+        .where(company.id.in_(bindparam("ids", expanding=True)))
     )
+
+
+# Built once: the statements every report submission runs.
+DIGEST = _digest()
+LOCK = (
+    select(Company.__table__.c.id).where(Company.__table__.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Company.__table__.c.id).with_for_update(key_share=True)
+)
 
 
 async def unsettled(session: AsyncSession, company_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
@@ -133,7 +159,7 @@ async def unsettled(session: AsyncSession, company_ids: Sequence[uuid.UUID]) -> 
     found = []
     for chunk in _chunks(sorted(set(company_ids))):
         for company_id, held, reported, latest, before, partner, has_target, sbti in await session.execute(
-            _digest_query(chunk)
+            DIGEST, {"ids": chunk}
         ):
             digest = rules.Digest(
                 reported=bool(reported),
@@ -153,9 +179,7 @@ async def _lock(session: AsyncSession, company_ids: list[uuid.UUID]) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
     for chunk in _chunks(company_ids):
-        await session.execute(
-            select(Company.id).where(Company.id.in_(chunk)).order_by(Company.id).with_for_update(key_share=True)
-        )
+        await session.execute(LOCK, {"ids": chunk})
 
 
 async def reconcile_companies(session: AsyncSession, *, company_ids: Iterable[uuid.UUID], reason: str) -> None:
@@ -166,29 +190,27 @@ async def reconcile_companies(session: AsyncSession, *, company_ids: Iterable[uu
     ids = sorted(set(company_ids))
     await _lock(session, ids)
     changing = await unsettled(session, ids)
-    if not changing:
-        return
-    facts = await gather_many(session, changing)
-    held: dict[uuid.UUID, dict[BadgeClassId, BadgeAssertion]] = defaultdict(dict)
-    companies: dict[uuid.UUID, Company] = {}
-    for chunk in _chunks(changing):
+    issuer: signing.Issuer | None = None
+    for chunk in _chunks(changing):  # flushed chunk by chunk: an import may touch many companies
+        facts = await gather_many(session, chunk)
+        held: dict[uuid.UUID, dict[BadgeClassId, BadgeAssertion]] = defaultdict(dict)
         stmt = select(BadgeAssertion).where(BadgeAssertion.company_id.in_(chunk), BadgeAssertion.revoked_at.is_(None))
         for assertion in await session.scalars(stmt.order_by(BadgeAssertion.id)):
             held[assertion.company_id][assertion.badge_class] = assertion
-        companies.update((c.id, c) for c in await session.scalars(select(Company).where(Company.id.in_(chunk))))
-    # Events reach here from services that hold no request: the process's settings are the ones its
-    # app was created with.
-    issuer = signing.issuer(get_settings())
-    for company_id in changing:
-        won = rules.earned(facts[company_id])
-        for badge_class, assertion in held[company_id].items():
-            if badge_class not in won:
-                revoke_badge(session, assertion=assertion, reason=reason)
-        for badge_class, evidence in won.items():
-            if badge_class not in held[company_id]:
-                award_badge(session, company=companies[company_id], badge=rules.BY_ID[badge_class], evidence=evidence,
-                            issuer=issuer)
-    await session.flush()
+        companies = {c.id: c for c in await session.scalars(select(Company).where(Company.id.in_(chunk)))}
+        for company_id in chunk:
+            won = rules.earned(facts[company_id])
+            for badge_class, assertion in held[company_id].items():
+                if badge_class not in won:
+                    revoke_badge(session, assertion=assertion, reason=reason)
+            for badge_class, evidence in won.items():
+                if badge_class not in held[company_id]:
+                    # Events reach here from services that hold no request: the process's settings
+                    # are the ones its app was created with.
+                    issuer = issuer or signing.issuer(get_settings())
+                    award_badge(session, company=companies[company_id], badge=rules.BY_ID[badge_class],
+                                evidence=evidence, issuer=issuer)
+        await session.flush()
 
 
 async def reconcile_badges(session: AsyncSession, *, company_id: uuid.UUID, reason: str) -> None:

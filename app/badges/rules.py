@@ -10,6 +10,8 @@ Evidence = dict[str, Any]
 
 # The smallest verified year-on-year cut that earns `reduction_achiever`, in percent.
 REDUCTION_THRESHOLD_PCT = 10.0
+# The SBTi statuses that count as a target.
+SBTI_TARGETS = ("committed", "validated")
 
 
 class BadgeClassId(StrEnum):
@@ -114,7 +116,7 @@ def reduction_achiever(facts: CompanyFacts) -> list[Evidence] | None:
 
 
 def target_setter(facts: CompanyFacts) -> list[Evidence] | None:
-    if not facts.has_target and facts.sbti_status not in ("committed", "validated"):
+    if not facts.has_target and facts.sbti_status not in SBTI_TARGETS:
         return None
     parts = (["a reduction target or a net-zero year"] if facts.has_target else []) + (
         [f"Science Based Targets initiative status {facts.sbti_status}"] if facts.sbti_status != "none" else [])
@@ -181,6 +183,51 @@ def earned(facts: CompanyFacts) -> dict[BadgeClassId, list[Evidence]]:
         if evidence:
             result[badge.id] = evidence
     return result
+
+
+def read_reports(reports: tuple[ReportFact, ...]) -> tuple[ReportFact, ...]:
+    """The reports the rules read: the latest and every verified one (the others change no award)."""
+    if not reports:
+        return ()
+    latest = max(reports, key=lambda r: (r.year, r.version))
+    return tuple(r for r in reports if r is latest or r.verification_id)
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A company's facts as far as they decide which badges it earns; not what the awards rest on."""
+
+    reported: bool = False
+    # The totals of the two latest verified years, the latest first; fewer when fewer are verified.
+    verified_totals: tuple[float, ...] = ()
+    partner: bool = False
+    has_target: bool = False
+    sbti_status: str = "none"
+
+    @classmethod
+    def of(cls, facts: CompanyFacts) -> "Digest":
+        verified = facts.verified_by_year
+        return cls(
+            reported=bool(facts.reports),
+            verified_totals=tuple(verified[year].total_tco2e for year in sorted(verified, reverse=True)[:2]),
+            partner=bool(facts.projects), has_target=facts.has_target, sbti_status=facts.sbti_status,
+        )
+
+
+def earned_classes(digest: Digest) -> frozenset[BadgeClassId]:
+    """The classes `earned` awards to facts with this digest (the tests hold the two to agree)."""
+    totals = digest.verified_totals
+    cut = reduction_pct(totals[1], totals[0]) if len(totals) > 1 else None
+    reduction = cut is not None and cut >= REDUCTION_THRESHOLD_PCT
+    holds = {
+        BadgeClassId.TARGET_SETTER: digest.has_target or digest.sbti_status in SBTI_TARGETS,
+        BadgeClassId.DISCLOSED: digest.reported,
+        BadgeClassId.VERIFIED_REPORTER: bool(totals),
+        BadgeClassId.PROJECT_PARTNER: digest.partner,
+        BadgeClassId.REDUCTION_ACHIEVER: reduction,
+        BadgeClassId.CLIMATE_LEADER: bool(totals) and digest.partner and reduction,
+    }
+    return frozenset(badge for badge, held in holds.items() if held)
 
 
 @dataclass(frozen=True)

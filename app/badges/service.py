@@ -1,17 +1,19 @@
 """Awarding and revoking badges as a company's facts change, and reading them back."""
 
 import uuid
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import jwt
-from sqlalchemy import and_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.badges import rules, signing
 from app.badges.credentials import build_credential
 from app.badges.models import BadgeAssertion
-from app.badges.rules import BadgeClass, CompanyFacts, Evidence, ProjectFact, ReportFact
+from app.badges.rules import BadgeClass, BadgeClassId, CompanyFacts, Evidence, ProjectFact, ReportFact
 from app.common.pagination import PageParams, paginate
 from app.companies.models import Commitment, Company, FacilityCity
 from app.config import get_settings
@@ -23,35 +25,90 @@ from app.reports import content as contents
 from app.reports.models import EmissionsReport, VerificationOutcome, ReportVersion, Verification
 
 
+# Companies per query when reconciling many at once.
+CHUNK = 500
+
+
+def _chunks(ids: Sequence[uuid.UUID]) -> Iterator[Sequence[uuid.UUID]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def _current() -> ColumnElement[bool]:
+    return and_(ReportVersion.report_id == EmissionsReport.id, ReportVersion.version == EmissionsReport.current_version)
+
+
+def _verified() -> ColumnElement[bool]:
+    return and_(Verification.report_id == EmissionsReport.id, Verification.version == EmissionsReport.current_version,
+                Verification.outcome == VerificationOutcome.VERIFIED)
+
+
+def _partner() -> ColumnElement[bool]:
+    return and_(Participant.status == ParticipantStatus.ACCEPTED,
+                Project.status.in_([ProjectStatus.ACTIVE, ProjectStatus.COMPLETED]))
+
+
+def _fact(row: Any) -> ReportFact:
+    _, report_id, year, version, content, verification_id = row
+    return ReportFact(str(report_id), year, version, contents.total(content), str(verification_id) if verification_id else None)
+
+
+async def gather_many(session: AsyncSession, company_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, CompanyFacts]:
+    """What the badge rules need to know about each company, read from the database.
+
+    Of the reports, only those the rules read (rules.read_reports): each company's latest and its
+    verified ones, which keeps this cheap for a company with a long history.
+    """
+    reports: dict[uuid.UUID, list[ReportFact]] = defaultdict(list)
+    projects: dict[uuid.UUID, list[ProjectFact]] = defaultdict(list)
+    commitments: dict[uuid.UUID, tuple[bool, str]] = {}
+    company = Company.__table__.c
+    latest = (
+        select(EmissionsReport.id).where(EmissionsReport.company_id == company.id)
+        .order_by(EmissionsReport.reporting_year.desc()).limit(1).scalar_subquery()
+    )
+    columns = (EmissionsReport.company_id, EmissionsReport.id, EmissionsReport.reporting_year,
+               EmissionsReport.current_version, ReportVersion.content, Verification.id)
+    for chunk in _chunks(sorted(set(company_ids))):
+        # The verified reports, then each company's latest (one index probe per company, not a
+        # look at every report of a long history).
+        verified = set()
+        for row in await session.execute(
+            select(*columns).join(ReportVersion, _current()).join(Verification, _verified())
+            .where(EmissionsReport.company_id.in_(chunk))
+        ):
+            reports[row[0]].append(_fact(row))
+            verified.add(row[1])
+        for row in await session.execute(
+            select(*columns).join(ReportVersion, _current()).outerjoin(Verification, _verified())
+            .where(EmissionsReport.id.in_(select(latest).select_from(Company.__table__).where(company.id.in_(chunk))))
+        ):
+            if row[1] not in verified:
+                reports[row[0]].append(_fact(row))
+        for company_id, project_id, title, status in await session.execute(
+            select(Participant.company_id, Project.id, Project.title, Project.status)
+            .join(Participant, Participant.project_id == Project.id)
+            .where(Participant.company_id.in_(chunk), _partner())
+        ):
+            projects[company_id].append(ProjectFact(str(project_id), title, str(status)))
+        for company_id, has_target, sbti_status in await session.execute(
+            select(Commitment.company_id, Commitment.has_target, Commitment.sbti_status).where(Commitment.company_id.in_(chunk))
+        ):
+            commitments[company_id] = (has_target, str(sbti_status))
+    return {
+        company_id: CompanyFacts(
+            reports=rules.read_reports(tuple(reports[company_id])),
+            projects=tuple(projects[company_id]),
+            has_target=commitments.get(company_id, (False, "none"))[0],
+            sbti_status=commitments.get(company_id, (False, "none"))[1],
+        )
+        for company_id in company_ids
+    }
+
+
 async def gather_facts(session: AsyncSession, company_id: uuid.UUID) -> CompanyFacts:
     """What the badge rules need to know about the company, read from the database."""
-    commitment = await session.get(Commitment, company_id)
-    verified = and_(Verification.report_id == EmissionsReport.id, Verification.version == EmissionsReport.current_version,
-                    Verification.outcome == VerificationOutcome.VERIFIED)
-    reports = await session.execute(
-        select(EmissionsReport.id, EmissionsReport.reporting_year, EmissionsReport.current_version, ReportVersion.content,
-               Verification.id)
-        .join(ReportVersion, and_(ReportVersion.report_id == EmissionsReport.id,
-                                  ReportVersion.version == EmissionsReport.current_version))
-        .outerjoin(Verification, verified)
-        .where(EmissionsReport.company_id == company_id)
-    )
-    projects = await session.execute(
-        select(Project.id, Project.title, Project.status)
-        .join(Participant, Participant.project_id == Project.id)
-        .where(Participant.company_id == company_id, Participant.status == ParticipantStatus.ACCEPTED,
-               Project.status.in_([ProjectStatus.ACTIVE, ProjectStatus.COMPLETED]))
-    )
-    return CompanyFacts(
-        reports=tuple(
-            ReportFact(str(report_id), year, version, contents.total(content), str(v) if v else None)
-            for report_id, year, version, content, v in reports
-        ),
-        projects=tuple(ProjectFact(str(project_id), title, str(status)) for project_id, title, status in projects),
-        has_target=bool(commitment and commitment.has_target),
-        # The enum, or its value when the commitment was just written from a JSON dump.
-        sbti_status=str(commitment.sbti_status) if commitment else "none",
-    )
+    return (await gather_many(session, [company_id]))[company_id]
 
 
 async def standing_badges(session: AsyncSession, company_id: uuid.UUID) -> list[BadgeAssertion]:
@@ -59,38 +116,113 @@ async def standing_badges(session: AsyncSession, company_id: uuid.UUID) -> list[
     return list((await session.scalars(stmt.order_by(BadgeAssertion.id))).all())
 
 
+def _digest() -> Select[Any]:
+    """Per company: the classes it holds (comma-separated), whether it reported, the contents of its
+    two latest verified years, whether it holds a project place, and its commitment."""
+    company = Company.__table__.c
+
+    def verified_content(offset: int) -> ScalarSelect[Any]:
+        return (
+            select(ReportVersion.content).select_from(EmissionsReport).join(ReportVersion, _current())
+            .join(Verification, _verified()).where(EmissionsReport.company_id == company.id)
+            .order_by(EmissionsReport.reporting_year.desc()).offset(offset).limit(1).scalar_subquery()
+        )
+
+    held = select(func.aggregate_strings(BadgeAssertion.badge_class, ",")).where(
+        BadgeAssertion.company_id == company.id, BadgeAssertion.revoked_at.is_(None)
+    ).scalar_subquery()
+    reported = select(EmissionsReport.id).join(ReportVersion, _current()).where(
+        EmissionsReport.company_id == company.id
+    ).exists()
+    partner = select(Participant.project_id).join(Project, Project.id == Participant.project_id).where(
+        Participant.company_id == company.id, _partner()
+    ).exists()
+    return (
+        select(company.id, held, reported, verified_content(0), verified_content(1), partner,
+               Commitment.__table__.c.has_target, Commitment.__table__.c.sbti_status)
+        .select_from(Company.__table__)
+        .outerjoin(Commitment.__table__, Commitment.__table__.c.company_id == company.id)
+        .where(company.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+# Built once: the statements every report submission runs.
+DIGEST = _digest()
+LOCK = (
+    select(Company.__table__.c.id).where(Company.__table__.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Company.__table__.c.id).with_for_update(key_share=True)
+)
+
+
+async def unsettled(session: AsyncSession, company_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+    """The companies whose standing badges differ from those their facts earn: one query per chunk."""
+    found = []
+    for chunk in _chunks(sorted(set(company_ids))):
+        for company_id, held, reported, latest, before, partner, has_target, sbti in await session.execute(
+            DIGEST, {"ids": chunk}
+        ):
+            digest = rules.Digest(
+                reported=bool(reported),
+                verified_totals=tuple(contents.total(content) for content in (latest, before) if content is not None),
+                partner=bool(partner), has_target=bool(has_target), sbti_status=str(sbti) if sbti else "none",
+            )
+            if rules.earned_classes(digest) != frozenset(BadgeClassId(c) for c in (held or "").split(",") if c):
+                found.append(company_id)
+    return found
+
+
+async def _lock(session: AsyncSession, company_ids: list[uuid.UUID]) -> None:
+    # Two events for one company at once would both award (a unique violation) or both revoke (the
+    # append-only trigger refuses the second), or each miss what the other changed. The lock makes
+    # them take turns; what the second reads is then what the first committed. FOR NO KEY UPDATE does
+    # not wait for inserts that merely reference the company. SQLite has one writer at a time anyway.
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for chunk in _chunks(company_ids):
+        await session.execute(LOCK, {"ids": chunk})
+
+
+async def reconcile_companies(session: AsyncSession, *, company_ids: Iterable[uuid.UUID], reason: str) -> None:
+    """After an event, award the badges each company's facts now earn and revoke, for `reason`, the others.
+
+    One query tells which companies' badges would change at all; only those are looked at closely.
+    """
+    ids = sorted(set(company_ids))
+    await _lock(session, ids)
+    changing = await unsettled(session, ids)
+    issuer: signing.Issuer | None = None
+    for chunk in _chunks(changing):  # flushed chunk by chunk: an import may touch many companies
+        facts = await gather_many(session, chunk)
+        held: dict[uuid.UUID, dict[BadgeClassId, BadgeAssertion]] = defaultdict(dict)
+        stmt = select(BadgeAssertion).where(BadgeAssertion.company_id.in_(chunk), BadgeAssertion.revoked_at.is_(None))
+        for assertion in await session.scalars(stmt.order_by(BadgeAssertion.id)):
+            held[assertion.company_id][assertion.badge_class] = assertion
+        companies = {c.id: c for c in await session.scalars(select(Company).where(Company.id.in_(chunk)))}
+        for company_id in chunk:
+            won = rules.earned(facts[company_id])
+            for badge_class, assertion in held[company_id].items():
+                if badge_class not in won:
+                    revoke_badge(session, assertion=assertion, reason=reason)
+            for badge_class, evidence in won.items():
+                if badge_class not in held[company_id]:
+                    # Events reach here from services that hold no request: the process's settings
+                    # are the ones its app was created with.
+                    issuer = issuer or signing.issuer(get_settings())
+                    award_badge(session, company=companies[company_id], badge=rules.BY_ID[badge_class],
+                                evidence=evidence, issuer=issuer)
+        await session.flush()
+
+
 async def reconcile_badges(session: AsyncSession, *, company_id: uuid.UUID, reason: str) -> None:
     """Award the badges the company's facts now earn, and revoke, for `reason`, those they no longer do."""
-    won = rules.earned(await gather_facts(session, company_id))
-    held = {assertion.badge_class: assertion for assertion in await standing_badges(session, company_id)}
-    for badge_class, assertion in held.items():
-        if badge_class not in won:
-            revoke_badge(session, assertion=assertion, reason=reason)
-    new = [badge_class for badge_class in won if badge_class not in held]
-    if new:
-        company = await session.get(Company, company_id)
-        if company is None:
-            raise NotFound(f"No company has the id {company_id}.")
-        # Events reach here from services that hold no request: the process's settings are the
-        # ones its app was created with.
-        issuer = signing.issuer(get_settings())
-        for badge_class in new:
-            award_badge(session, company=company, badge=rules.BY_ID[badge_class], evidence=won[badge_class], issuer=issuer)
-    await session.flush()
+    await reconcile_companies(session, company_ids=[company_id], reason=reason)
 
 
 async def reconcile_participants(session: AsyncSession, *, project_id: uuid.UUID, reason: str) -> None:
     """Reconcile every company that accepted a place in the project, after a change to the project."""
     accepted = await session.scalars(select(Participant.company_id).where(
         Participant.project_id == project_id, Participant.status == ParticipantStatus.ACCEPTED))
-    for company_id in accepted.all():
-        await reconcile_badges(session, company_id=company_id, reason=reason)
-
-
-async def reconcile_companies(session: AsyncSession, *, company_ids: Iterable[uuid.UUID], reason: str) -> None:
-    """Reconcile each of several companies after one event, such as a bulk import."""
-    for company_id in company_ids:
-        await reconcile_badges(session, company_id=company_id, reason=reason)
+    await reconcile_companies(session, company_ids=accepted.all(), reason=reason)
 
 
 def award_badge(

@@ -3,18 +3,21 @@
 import hashlib
 import uuid
 from collections.abc import Awaitable, Callable
+from functools import cache
 from typing import Any
 
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Insert, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import new_id, utcnow
 from app.errors import Conflict, Unprocessable
 from app.reports.hashing import canonical_json
 from app.reports.models import IdempotencyKey
 
 MAX_KEY_LENGTH = 200
+KEYS = IdempotencyKey.__table__
 
 
 def request_hash(path: str, body: dict[str, Any]) -> str:
@@ -30,17 +33,31 @@ def _valid_key(key: str) -> str:
     return key
 
 
-async def _claim(session: AsyncSession, company_id: uuid.UUID, key: str, digest: str) -> IdempotencyKey | None:
-    """Claim the key for this request, or return the record of whoever claimed it first."""
-    try:
-        # A SAVEPOINT, so that losing the race to a concurrent twin leaves the transaction usable.
-        async with session.begin_nested():
-            session.add(IdempotencyKey(company_id=company_id, key=key, request_hash=digest))
-        return None
-    except IntegrityError:
-        pass
-    stmt = select(IdempotencyKey).where(IdempotencyKey.company_id == company_id, IdempotencyKey.key == key)
-    return await session.scalar(stmt.execution_options(populate_existing=True))
+def insert_or_skip(dialect: str, table: Any, *unique: str) -> Insert:
+    """INSERT … ON CONFLICT (unique) DO NOTHING: a row lost to an earlier one is skipped, not an error.
+
+    When the earlier row is not committed yet, the database waits for its transaction to end.
+    """
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(table).on_conflict_do_nothing(index_elements=list(unique))
+
+
+@cache
+def _claim_statement(dialect: str) -> Insert:
+    values = {name: bindparam(name) for name in ("id", "company_id", "key", "request_hash", "created_at")}
+    return insert_or_skip(dialect, KEYS, "company_id", "key").values(values).returning(KEYS.c.id)
+
+
+_ANSWER = update(KEYS).where(KEYS.c.id == bindparam("claimed")).values(
+    status_code=bindparam("status_code"), response=bindparam("response")
+)
+
+
+async def _claim(session: AsyncSession, company_id: uuid.UUID, key: str, digest: str) -> uuid.UUID | None:
+    """Claim the key for this request (the id of its record), or None when another request holds it."""
+    return await session.scalar(_claim_statement(session.get_bind().dialect.name), {
+        "id": new_id(), "company_id": company_id, "key": key, "request_hash": digest, "created_at": utcnow(),
+    })
 
 
 async def run_once(
@@ -52,24 +69,29 @@ async def run_once(
     body: dict[str, Any],
     create: Callable[[], Awaitable[tuple[int, dict[str, Any]]]],
 ) -> JSONResponse:
-    """Run `create` unless the key has been used: replay its answer for the same body, 409 for another."""
+    """Run `create` unless the key has been used: replay its answer for the same body, 409 for another.
+
+    A twin arriving while the first request runs waits for it at the claim, then replays its answer;
+    if the first one failed, nothing was kept and the twin runs in its place.
+    """
     if key is None:
         status, payload = await create()
         return JSONResponse(payload, status_code=status)
     key = _valid_key(key)
     digest = request_hash(path, body)
-    earlier = await _claim(session, company_id, key, digest)
-    if earlier is not None:
+    claimed = await _claim(session, company_id, key, digest)
+    if claimed is None:
+        earlier = (await session.execute(
+            select(KEYS.c.request_hash, KEYS.c.status_code, KEYS.c.response)
+            .where(KEYS.c.company_id == company_id, KEYS.c.key == key)
+        )).first()
+        if earlier is None:  # its company was deleted meanwhile
+            raise Conflict("This Idempotency-Key was released meanwhile; retry the request.")
         if earlier.request_hash != digest:
             raise Conflict("This Idempotency-Key was used with a different request; use a new key.")
-        if earlier.status_code is None or earlier.response is None:
+        if earlier.status_code is None or earlier.response is None:  # only a damaged record gets here
             raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.")
         return JSONResponse(earlier.response, status_code=earlier.status_code, headers={"Idempotent-Replayed": "true"})
     status, payload = await create()
-    record = await session.scalar(
-        select(IdempotencyKey).where(IdempotencyKey.company_id == company_id, IdempotencyKey.key == key)
-    )
-    assert record is not None
-    record.status_code, record.response = status, payload
-    await session.flush()
+    await session.execute(_ANSWER, {"claimed": claimed, "status_code": status, "response": payload})
     return JSONResponse(payload, status_code=status)

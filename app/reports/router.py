@@ -39,8 +39,8 @@ async def submit_report(
     await authorize_company_write(session, actor, company_id)
 
     async def create() -> tuple[int, dict[str, object]]:
-        report = await service.submit_report(session, company=company, data=body, actor=actor)
-        return 201, (await service.report_read(session, report)).model_dump(mode="json")
+        submission = await service.submit(session, company=company, data=body, actor=actor)
+        return 201, (await service.submission_read(session, submission)).model_dump(mode="json")
 
     return await run_once(
         session, key=idempotency_key, company_id=company_id, path=request.url.path,

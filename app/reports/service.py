@@ -2,28 +2,33 @@
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import Insert, and_, bindparam, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from app.badges.service import reconcile_badges
 from app.common.pagination import PageParams, decode_cursor, encode_cursor, paginate
 from app.companies.models import Company, Facility
 from app.companies.rollup import refresh_company_rollup
-from app.db import utcnow
+from app.db import new_id, utcnow
 from app.errors import Conflict, NotFound, Unprocessable
 from app.identity import audit
 from app.reports import content as contents
 from app.reports.auth import Actor
 from app.reports.flags import Attribution, Flag, compute_flags
 from app.reports.hashing import StoredVersion, check_chain, version_hash
+from app.reports.idempotency import insert_or_skip
 from app.reports.models import (
     EmissionsReport, ReportStatus, ReportVersion, RequestStatus, Verification, VerificationRequest,
 )
 from app.reports.schemas import (
     FlagRead, HistoryItem, IntegrityRead, ReportCreate, ReportFields, ReportRead, RestatementCreate, VerificationRead,
 )
+from app.projects.models import OutcomeAttribution
 from app.projects.service import verified_attributions
 from app.verifiers.models import Verifier
 
@@ -64,33 +69,100 @@ def _content(data: ReportFields, *, company_id: uuid.UUID, year: int, version: i
     )
 
 
-async def submit_report(session: AsyncSession, *, company: Company, data: ReportCreate, actor: Actor) -> EmissionsReport:
+@dataclass(frozen=True)
+class Submission:
+    """A report just submitted, with what its answer needs, so that nothing is read back."""
+
+    report: EmissionsReport
+    version: ReportVersion
+    # For the flags: the current content of the company's report for the year before, if it has one,
+    # and whether any project outcome is attributed to the company at all.
+    previous_year: dict[str, Any] | None
+    credited: bool
+
+
+REPORTS, VERSIONS = EmissionsReport.__table__, ReportVersion.__table__
+INSERT_VERSION = insert(VERSIONS)
+
+
+def _row(instance: Any, table: Any) -> dict[str, Any]:
+    return {column.key: getattr(instance, column.key) for column in table.c}
+
+
+@cache
+def _insert_first_report(dialect: str) -> Insert:
+    """The report row, unless the company has one for the year (then no row comes back), returning
+    its id, the content of the year before and whether any project outcome credits the company."""
+    # Written without a join: SQLite's RETURNING names columns unqualified, in subqueries too.
+    before = select(REPORTS.c.id, REPORTS.c.current_version).where(
+        REPORTS.c.company_id == bindparam("company_id"), REPORTS.c.reporting_year == bindparam("previous_year")
+    )
+    previous_year = (
+        select(VERSIONS.c.content).where(tuple_(VERSIONS.c.report_id, VERSIONS.c.version).in_(before)).scalar_subquery()
+    )
+    credited = select(OutcomeAttribution.company_id).where(
+        OutcomeAttribution.company_id == bindparam("company_id")
+    ).exists()
+    values = {name: bindparam(name) for name in (
+        "id", "company_id", "reporting_year", "current_version", "status", "created_at", "updated_at")}
+    return (
+        insert_or_skip(dialect, REPORTS, "company_id", "reporting_year").values(values)
+        .returning(REPORTS.c.id, previous_year, credited)
+    )
+
+
+async def submit(session: AsyncSession, *, company: Company, data: ReportCreate, actor: Actor) -> Submission:
     """A company's first report for a year; a second for the same year is a conflict (restate instead)."""
-    existing = await session.scalar(select(EmissionsReport.id).where(
-        EmissionsReport.company_id == company.id, EmissionsReport.reporting_year == data.reporting_year
-    ))
-    if existing is not None:
+    year, now = data.reporting_year, utcnow()
+    report = EmissionsReport(
+        id=new_id(), company_id=company.id, reporting_year=year, current_version=1, status=ReportStatus.SUBMITTED,
+        created_at=now, updated_at=now,
+    )
+    # One statement checks the year is free, inserts, and fetches what the flags compare with; two
+    # submissions racing for one year meet at the unique key, and the second gets the 409.
+    inserted = (await session.execute(
+        _insert_first_report(session.get_bind().dialect.name),
+        _row(report, REPORTS) | {"previous_year": year - 1},
+    )).first()
+    if inserted is None:
+        existing = await session.scalar(select(EmissionsReport.id).where(
+            EmissionsReport.company_id == company.id, EmissionsReport.reporting_year == year
+        ))
         raise Conflict(
-            f"{company.name} has a {data.reporting_year} report already ({existing}); restate it instead.",
-            report_id=str(existing),
+            f"{company.name} has a {year} report already ({existing}); restate it instead.", report_id=str(existing),
         )
     await _check_facilities(session, company.id, data)
-    report = EmissionsReport(company_id=company.id, reporting_year=data.reporting_year)
+    content = _content(data, company_id=company.id, year=year, version=1, reason=None)
+    version = ReportVersion(
+        id=new_id(), report_id=report.id, version=1, content=content, content_hash=version_hash(content, None),
+        previous_hash=None, reason=None, submitted_at=now, submitted_by=actor.id, superseded=False,
+    )
+    await session.execute(INSERT_VERSION, _row(version, VERSIONS))
+    # Both rows are stored: the session holds the report as loaded, for callers that go on with it.
+    make_transient_to_detached(report)
     session.add(report)
-    await session.flush()
-    content = _content(data, company_id=company.id, year=data.reporting_year, version=1, reason=None)
-    session.add(ReportVersion(
-        report_id=report.id, version=1, content=content, content_hash=version_hash(content, None),
-        previous_hash=None, reason=None, submitted_by=actor.id,
-    ))
-    await session.flush()
     audit.record(
         session, actor_id=actor.id, organization_id=company.id, action="report.submit", object_type="report",
-        object_id=report.id, summary=f"{data.reporting_year} report submitted by {actor.label}",
+        object_id=report.id, summary=f"{year} report submitted by {actor.label}",
     )
     await refresh_company_rollup(session, [company.id])
-    await reconcile_badges(session, company_id=company.id, reason=f"Report for {data.reporting_year} submitted.")
-    return report
+    await reconcile_badges(session, company_id=company.id, reason=f"Report for {year} submitted.")
+    return Submission(report, version, inserted[1], inserted[2])
+
+
+async def submit_report(session: AsyncSession, *, company: Company, data: ReportCreate, actor: Actor) -> EmissionsReport:
+    """A company's first report for a year; a second for the same year is a conflict (restate instead)."""
+    return (await submit(session, company=company, data=data, actor=actor)).report
+
+
+async def submission_read(session: AsyncSession, submission: Submission) -> ReportRead:
+    """The answer to a submission, from what was written: a new report has no verification yet."""
+    report, version = submission.report, submission.version
+    attributions = await project_attributions(session, report.company_id) if submission.credited else []
+    flags = compute_flags(
+        version.content, status=report.status.value, previous_year=submission.previous_year, attributions=attributions,
+    )
+    return _read(report, version, None, flags)
 
 
 async def current_version(session: AsyncSession, report: EmissionsReport) -> ReportVersion:

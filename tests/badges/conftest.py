@@ -13,12 +13,18 @@ from app.badges.rules import CompanyFacts, ProjectFact, ReportFact
 def facts_of(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[uuid.UUID, CompanyFacts]]:
     """Facts the test states for a company, in place of those gathered from the database."""
     stated: dict[uuid.UUID, CompanyFacts] = {}
-    gather = service.gather_facts
+    gather, unsettled = service.gather_many, service.unsettled
 
-    async def gather_facts(session, company_id):  # type: ignore[no-untyped-def]
-        return stated[company_id] if company_id in stated else await gather(session, company_id)
+    async def gather_many(session, company_ids):  # type: ignore[no-untyped-def]
+        found = await gather(session, [c for c in company_ids if c not in stated])
+        return found | {c: stated[c] for c in company_ids if c in stated}
 
-    monkeypatch.setattr(service, "gather_facts", gather_facts)
+    async def stated_unsettled(session, company_ids):  # type: ignore[no-untyped-def]
+        # The database knows nothing of stated facts: such companies are always looked at closely.
+        return sorted(set(await unsettled(session, company_ids)) | {c for c in company_ids if c in stated})
+
+    monkeypatch.setattr(service, "gather_many", gather_many)
+    monkeypatch.setattr(service, "unsettled", stated_unsettled)
     yield stated
 
 

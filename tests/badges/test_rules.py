@@ -1,6 +1,8 @@
 """Each badge rule on its own, as a pure function of a company's facts."""
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from app.badges import rules
 from app.badges.rules import BadgeClassId, CompanyFacts
@@ -119,3 +121,37 @@ def test_the_ladder_points_at_the_first_badge_not_held_and_says_what_it_takes() 
     reduction = next(r for r in rules.ladder(committed) if r.badge.id == BadgeClassId.REDUCTION_ACHIEVER)
     assert reduction.takes == "Have a later year verified at 900.0 tCO2e or less (10 % below 2023)."
     assert rules.next_within_reach(LEADER) is None
+
+
+def _facts(draw: st.DrawFn) -> CompanyFacts:
+    years = draw(st.lists(st.integers(2015, 2025), unique=True, max_size=6))
+    reports = tuple(
+        report(year, draw(st.sampled_from([0.0, 89.9, 90.0, 100.0, 120.0])), verified=draw(st.booleans()),
+               version=draw(st.integers(1, 3)))
+        for year in years
+    )
+    return CompanyFacts(
+        reports=reports, projects=tuple(project() for _ in range(draw(st.integers(0, 2)))),
+        has_target=draw(st.booleans()), sbti_status=draw(st.sampled_from(["none", "committed", "validated", "removed"])),
+    )
+
+
+company_facts = st.composite(_facts)()
+
+
+EXACTLY_TEN_PERCENT = CompanyFacts(reports=(report(2022, 100.0, verified=True), report(2023, 90.0, verified=True)))
+
+
+@given(company_facts)
+@example(EXACTLY_TEN_PERCENT)
+@example(LEADER)
+def test_the_digest_settles_the_same_classes_as_the_rules(facts: CompanyFacts) -> None:
+    assert rules.earned_classes(rules.Digest.of(facts)) == set(rules.earned(facts))
+
+
+@given(company_facts)
+@example(LEADER)
+def test_the_reports_the_rules_read_earn_the_same_badges_on_the_same_evidence(facts: CompanyFacts) -> None:
+    read = CompanyFacts(**(facts.__dict__ | {"reports": rules.read_reports(facts.reports)}))
+    assert rules.earned(read) == rules.earned(facts)
+    assert rules.ladder(read) == rules.ladder(facts)

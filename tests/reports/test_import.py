@@ -10,14 +10,21 @@ import uuid
 from pathlib import Path
 
 import httpx
-from sqlalchemy import func, select
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import make_engine, make_sessionmaker
-from app.identity.models import Role
-from app.reports.csv_import import COLUMNS
-from app.reports.models import EmissionsReport
-from tests.conftest import DatabaseUnderTest, drop_postgres_database, fresh_database_url, migrate
+from app.badges.models import BadgeAssertion
+from app.companies.models import Company
+from app.db import make_engine, make_sessionmaker, utcnow
+from app.identity.models import AuditEvent, Organization, OrgKind, Role
+from app.reports import csv_import
+from app.reports.csv_import import BOUNDARIES, COLUMNS, Row, content_json, content_of, first_version_hash
+from app.reports.hashing import StoredVersion, canonical_json, check_chain, version_hash
+from app.reports.models import EmissionsReport, ReportVersion
+from tests.conftest import POSTGRES_URL, DatabaseUnderTest, drop_postgres_database, fresh_database_url, migrate
 from tests.factories import add_member, auth_headers, make_company, make_report, make_user
 
 API = "/api/v1"
@@ -63,7 +70,11 @@ async def test_a_valid_file_imports_every_row(client: httpx.AsyncClient, session
     assert (await client.get(f"{API}/reports/{listed[0]['id']}/integrity")).json()["valid"] is True
 
 
-async def test_any_bad_row_stops_the_whole_import_and_every_bad_row_is_named(client: httpx.AsyncClient, session: AsyncSession) -> None:
+@pytest.mark.parametrize("chunk", [csv_import.CHUNK, 1])
+async def test_any_bad_row_stops_the_whole_import_and_every_bad_row_is_named(
+    client: httpx.AsyncClient, session: AsyncSession, monkeypatch: pytest.MonkeyPatch, chunk: int,
+) -> None:
+    monkeypatch.setattr(csv_import, "CHUNK", chunk)  # with 1, line 2 is stored before the bad rows are met
     editor = await make_user(session)
     company = await make_company(session, creator=editor)
     stranger_company = await make_company(session, name="Not mine")
@@ -162,3 +173,91 @@ async def test_the_command_line_imports_with_platform_rights(database: DatabaseU
         await engine.dispose()
         if database.backend == "postgres":
             await drop_postgres_database(url)
+
+
+figures = st.one_of(st.none(), st.floats(min_value=0, max_value=1e12), st.sampled_from([0.0, 1e-7, 5e-6, 0.1, 2.5, 1e12]))
+
+
+@given(
+    company_id=st.uuids(), year=st.integers(1990, 2100), boundary=st.sampled_from(sorted(BOUNDARIES)),
+    methodology=st.text(min_size=1, max_size=40), required=st.tuples(figures, figures), optional=st.tuples(*[figures] * 16),
+)
+@example(company_id=uuid.UUID(int=0), year=2021, boundary="equity_share", methodology='"\\\n\t\x00é€😀',
+         required=(0.0, -0.0), optional=(None,) * 16)
+def test_the_content_written_out_is_the_canonical_json_of_the_content(
+    company_id: uuid.UUID, year: int, boundary: str, methodology: str, required: tuple[float | None, ...],
+    optional: tuple[float | None, ...],
+) -> None:
+    row = Row(1, company_id, year, required + optional, boundary, methodology)
+    content = content_of(row)
+    assert content_json(row).encode() == canonical_json(content)
+    assert first_version_hash(content_json(row)) == version_hash(content, None)
+
+
+async def _import_into(backend: str, folder: str, companies: list[uuid.UUID], data: bytes) -> dict[str, object]:
+    """Import the file into a fresh database of the backend; what it stored, without the generated ids."""
+    url = await fresh_database_url(backend, folder)
+    engine = make_engine(url)
+    try:
+        await migrate(engine)
+        async with make_sessionmaker(engine)() as session, session.begin():
+            now = utcnow()
+            await session.execute(insert(Organization), [
+                {"id": c, "kind": OrgKind.COMPANY, "name": f"Firm {n}", "created_at": now} for n, c in enumerate(companies)
+            ])
+            await session.execute(insert(Company), [
+                {"id": c, "name": f"Firm {n}", "sector": "C", "country_code": "FR", "created_at": now, "updated_at": now,
+                 "version": 1} for n, c in enumerate(companies)
+            ])
+        async with make_sessionmaker(engine)() as session, session.begin():
+            imported = await csv_import.import_reports(session, io.BytesIO(data), user=None)
+        async with make_sessionmaker(engine)() as session:
+            versions = (await session.execute(
+                select(EmissionsReport.company_id, EmissionsReport.reporting_year, EmissionsReport.current_version,
+                       EmissionsReport.status, ReportVersion.version, ReportVersion.content, ReportVersion.content_hash,
+                       ReportVersion.previous_hash, ReportVersion.reason, ReportVersion.submitted_by,
+                       ReportVersion.superseded)
+                .join(ReportVersion, ReportVersion.report_id == EmissionsReport.id)
+                .order_by(EmissionsReport.company_id, EmissionsReport.reporting_year)
+            )).all()
+            chains = [
+                check_chain(StoredVersion(*row) for row in (await session.execute(
+                    select(ReportVersion.version, ReportVersion.content, ReportVersion.content_hash,
+                           ReportVersion.previous_hash).where(ReportVersion.report_id == report_id)
+                )).all()).valid
+                for report_id in (await session.scalars(select(EmissionsReport.id))).all()
+            ]
+            audits = (await session.execute(
+                select(AuditEvent.action, AuditEvent.organization_id, AuditEvent.object_type, AuditEvent.object_id,
+                       AuditEvent.summary).where(AuditEvent.action.in_(["report.import", "badge.award"]))
+                .order_by(AuditEvent.organization_id, AuditEvent.action)
+            )).all()
+            badges = (await session.execute(
+                select(BadgeAssertion.company_id, BadgeAssertion.badge_class, BadgeAssertion.revoked_at)
+                .order_by(BadgeAssertion.company_id)
+            )).all()
+        # A badge award's object is the new assertion, whose id is generated.
+        audits = [tuple(a)[:3] + (a.object_id if a.action == "report.import" else "", a.summary) for a in audits]
+        return {"imported": imported, "versions": [tuple(v) for v in versions], "chains": chains, "audits": audits,
+                "badges": [tuple(b) for b in badges]}
+    finally:
+        await engine.dispose()
+        if backend == "postgres":
+            await drop_postgres_database(url)
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs CITYPACT_TEST_POSTGRES_URL")
+async def test_copy_on_postgresql_stores_what_executemany_stores_on_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csv_import, "CHUNK", 7)  # several chunks, stored while the next ones are read
+    companies = [uuid.uuid4() for _ in range(3)]
+    rows = [
+        row(company_id, year, scope2_market_tco2e=f"{year / 7:.3f}" if year % 2 else "", scope3_10_tco2e=year % 5,
+            scope3_2_tco2e="0.0000004", methodology=f"GHG Protocol, “méthode” {n}\\\"")
+        for n, company_id in enumerate(companies) for year in range(2000, 2011)
+    ]
+    data = csv_bytes(rows)
+    on_sqlite = await _import_into("sqlite", str(tmp_path), companies, data)
+    on_postgres = await _import_into("postgres", str(tmp_path), companies, data)
+    assert on_sqlite["imported"] == len(rows) and all(on_sqlite["chains"])  # type: ignore[arg-type]
+    assert len(on_sqlite["versions"]) == len(rows)  # type: ignore[arg-type]
+    assert on_postgres == on_sqlite

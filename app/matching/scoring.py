@@ -50,8 +50,9 @@ class CompanyFacts(NamedTuple):
     climate_active: bool = False
 
 
-@dataclass(frozen=True)
-class ActionFacts:
+class ActionFacts(NamedTuple):
+    """A published plan action; a named tuple, as a company's side reads thousands."""
+
     action_id: uuid.UUID
     city_id: uuid.UUID
     title: str
@@ -258,9 +259,11 @@ def rank_actions(
 ) -> list[Match]:
     """One company's best actions among the cities it stands in, best first, then by city and action.
 
-    `seen_from` holds the company's facts as seen from each of those cities (its facilities there).
+    `seen_from` holds the company's facts as seen from each of those cities (its facilities there);
+    `cities` needs only the cities of the actions.
     """
-    bases = {city_id: base_score(company, cities[city_id]) for city_id, company in seen_from.items()}
+    actions = list(actions)
+    bases = {city_id: base_score(seen_from[city_id], cities[city_id]) for city_id in {a.city_id for a in actions}}
     fit = WEIGHTS["sector_fit"]
     # Ids compare as their hex spellings do; an action's id settles every tie, so the action itself is never compared.
     keyed = [

@@ -97,6 +97,8 @@ async def company_matches(session: AsyncSession, *, company_id: uuid.UUID, param
     # Each city's total counts this company's emissions only, as it always has on this side: the
     # other firms' are not read, and materiality reads as the company's share of itself.
     corporate = {city_id: company.city_emissions_tco2e or 0.0 for city_id, company in seen_from.items()}
-    cities = await _cities(session, located, corporate)
+    # Only the cities with a published plan have actions to pair with.
+    published = select(CityPlan.city_id).where(CityPlan.city_id.in_(located), CityPlan.status == PlanStatus.PUBLISHED)
+    cities = await _cities(session, published, corporate)
     ranked = scoring.rank_actions(seen_from, actions, cities, params.limit + 1, offset)
     return _page(ranked, cities, offset, params.limit)

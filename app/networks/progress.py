@@ -23,13 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.cities import progress as progress_math
 from app.common.standards import GpcSector
 from app.networks.models import NetworkCountryRollup, NetworkRollup, NetworkYearRollup
-from app.networks.schemas import (
-    CountryProgress,
-    NetworkProgress,
-    ProjectCounts,
-    SectorTotal,
-    YearTotal,
-)
+from app.networks.schemas import NetworkProgress
 
 SECTORS = [sector.value for sector in GpcSector]
 # The columns of a country row, in the order the queries below select them.
@@ -112,30 +106,35 @@ async def network_progress(
     # Distinct companies do not add up over countries: the network-wide row counts each once.
     participating = total("participating_companies") if country_code or not rows else rows[0][AT["network_participating"]]
     both_baseline = total("both_baseline_tco2e")
-    return NetworkProgress(
-        network_id=network_id, year=year, country_code=country_code,
-        member_cities=total("member_cities"),
-        cities_with_plans=total("cities_with_plans"),
-        cities_with_inventories=total("cities_with_inventories"),
-        total_baseline_emissions_tco2e=round(total("baseline_tco2e"), 3),
-        total_latest_emissions_tco2e=round(total("latest_tco2e"), 3),
-        aggregate_reduction_pct=(
+    # One validation of plain values, not a model built per country: a few hundred of them per answer.
+    return NetworkProgress.model_validate({
+        "network_id": network_id, "year": year, "country_code": country_code,
+        "member_cities": total("member_cities"),
+        "cities_with_plans": total("cities_with_plans"),
+        "cities_with_inventories": total("cities_with_inventories"),
+        "total_baseline_emissions_tco2e": round(total("baseline_tco2e"), 3),
+        "total_latest_emissions_tco2e": round(total("latest_tco2e"), 3),
+        "aggregate_reduction_pct": (
             progress_math.reduction_pct(both_baseline, total("both_latest_tco2e")) if both_baseline else None
         ),
-        cities_on_track=total("cities_on_track"),
-        projects=ProjectCounts(
-            proposed=total("projects_proposed"), active=total("projects_active"), completed=total("projects_completed")
-        ),
-        participating_companies=participating,
-        verified_corporate_reductions_tco2e=float(total("verified_reductions_tco2e")),
-        by_country=[
-            CountryProgress(
-                country_code=row[AT["country_code"]], member_cities=row[AT["member_cities"]],
-                cities_with_plans=row[AT["cities_with_plans"]], cities_on_track=row[AT["cities_on_track"]],
-                total_baseline_emissions_tco2e=row[AT["baseline_tco2e"]], total_latest_emissions_tco2e=row[AT["latest_tco2e"]],
-            )
+        "cities_on_track": total("cities_on_track"),
+        "projects": {
+            "proposed": total("projects_proposed"), "active": total("projects_active"),
+            "completed": total("projects_completed"),
+        },
+        "participating_companies": participating,
+        "verified_corporate_reductions_tco2e": float(total("verified_reductions_tco2e")),
+        "by_country": [
+            {
+                "country_code": row[AT["country_code"]], "member_cities": row[AT["member_cities"]],
+                "cities_with_plans": row[AT["cities_with_plans"]], "cities_on_track": row[AT["cities_on_track"]],
+                "total_baseline_emissions_tco2e": row[AT["baseline_tco2e"]],
+                "total_latest_emissions_tco2e": row[AT["latest_tco2e"]],
+            }
             for row in rows
         ],
-        by_sector=[SectorTotal(sector=s, emissions_tco2e=round(total(s), 3)) for s in SECTORS],
-        timeseries=[YearTotal(year=y, emissions_tco2e=float(emissions), cities_reporting=int(n)) for y, emissions, n in years],
-    )
+        "by_sector": [{"sector": s, "emissions_tco2e": round(total(s), 3)} for s in SECTORS],
+        "timeseries": [
+            {"year": y, "emissions_tco2e": float(emissions), "cities_reporting": int(n)} for y, emissions, n in years
+        ],
+    })

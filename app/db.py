@@ -100,7 +100,9 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     if "poolclass" not in kwargs:
-        kwargs.setdefault("pool_size", 10)
+        # Room for a worker's concurrent writers without opening overflow connections, whose
+        # prepared-statement caches start cold.
+        kwargs.setdefault("pool_size", 20)
         kwargs.setdefault("max_overflow", 10)
     # No pre-ping: it costs a round trip per request. A connection the server dropped fails its
     # request with 503 (see errors.py) and the pool discards it and every connection of its age.

@@ -22,7 +22,7 @@ from app.matching import scoring
 
 FACILITY_CITY: Table = FacilityCity.__table__  # type: ignore[assignment]
 ROLLUP: Table = CompanyRollup.__table__  # type: ignore[assignment]
-# Firms read a query; most cities are done after the first.
+# Firms read per query; most cities are done after the first.
 BATCH = 512
 # Scores are ranked rounded to 4 places; the bound is compared with room for that and for float error.
 MARGIN = 2e-4

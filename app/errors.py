@@ -266,6 +266,7 @@ CONNECTION_ERRORS = {
     "CannotConnectNowError", "ConnectionDoesNotExistError", "ConnectionFailureError", "PostgresConnectionError",
     "TooManyConnectionsError", "AdminShutdownError", "CrashShutdownError", "ObjectNotInPrerequisiteStateError",
     "InterfaceError",  # asyncpg: "connection is closed"
+    "InternalClientError",  # asyncpg: a connection the server cut, its protocol left out of step
 }
 
 

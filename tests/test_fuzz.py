@@ -16,6 +16,7 @@ from sqlalchemy.pool import NullPool
 
 from app.cities.schemas import CityCreate
 from app.cities.service import create_city
+from app.common.reads import SessionsReader, get_reader
 from app.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from app.identity import service as identity
 from app.main import create_app
@@ -54,7 +55,10 @@ def token(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     APP.state.engine = make_engine(url, poolclass=NullPool)
     APP.state.sessionmaker = make_sessionmaker(APP.state.engine)
     APP.state.read_sessionmaker = make_read_sessionmaker(APP.state.engine)
+    # Nor may the driver's own pool: the lean reads run on sessions of the engine above.
+    APP.dependency_overrides[get_reader] = lambda: SessionsReader(APP.state.read_sessionmaker)
     yield signed_in
+    APP.dependency_overrides.clear()
     if request.param == "postgres":
         asyncio.run(drop_postgres_database(url))
 

@@ -21,7 +21,6 @@ from fastapi import Depends, FastAPI, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import JSON, Select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.common.etag import set_etag
@@ -95,7 +94,12 @@ class DriverReader:
         args = compiled.args(params)
         if isinstance(self.source, asyncpg.Pool):
             async with self.source.acquire() as connection:
-                records = await connection.fetch(compiled.sql, *args)
+                try:
+                    records = await connection.fetch(compiled.sql, *args)
+                except asyncpg.InternalClientError:
+                    # Its protocol is out of step, as after the server cut it unnoticed: never reuse it.
+                    connection.terminate()
+                    raise
         else:
             records = await self.source.fetch(compiled.sql, *args)
         rows = [dict(record) for record in records]
@@ -123,7 +127,7 @@ async def driver_pool(app: FastAPI) -> asyncpg.Pool:
         return pool
     async with _pool_lock:
         if getattr(app.state, "driver_pool", None) is None:
-            url = make_url(app.state.settings.database_url).set(drivername="postgresql")
+            url = app.state.engine.url.set(drivername="postgresql")
             app.state.driver_pool = await asyncpg.create_pool(
                 url.render_as_string(hide_password=False), min_size=1, max_size=10
             )

@@ -41,7 +41,9 @@ async def test_a_connection_cut_mid_read_answers_503_even_when_the_pool_fails_to
     request = Request({"type": "http", "method": "GET", "path": "/api/v1/cities/x", "headers": [], "query_string": b""})
     response = await driver_error_handler(request, cut)
     assert response.status_code == 503 and response.headers["retry-after"] == "1"
-    response = await driver_error_handler(request, asyncpg.InternalClientError("something else"))
+    response = await driver_error_handler(request, asyncpg.InternalClientError("cannot switch to state 11"))
+    assert response.status_code == 503
+    response = await driver_error_handler(request, asyncpg.UndefinedTableError("relation does not exist"))
     assert response.status_code == 500
 
 

@@ -13,6 +13,7 @@ from app.cities import progress as progress_math
 from app.cities.models import City, CityPlan, CityProgress, PlanStatus
 from app.cities.rollup import targets_of
 from app.common import access
+from app.common.reads import SessionReader
 from app.common.standards import country_name
 from app.db import SessionDep
 from app.networks import service
@@ -52,7 +53,7 @@ async def dashboard(
     sort: Annotated[Literal["name", "reduction", "emissions"], Query()] = "reduction",
 ) -> Response:
     network = await service.get_network(session, network_id)
-    progress = await network_progress(session, network_id=network_id)
+    progress = await network_progress(SessionReader(session), network_id=network_id)
     stmt = (
         select(City.id, City.name, City.country_code, CityProgress)
         .join(NetworkCity, NetworkCity.city_id == City.id)
@@ -77,7 +78,7 @@ async def dashboard(
 @router.get("/networks/{network_id}/emissions.svg", openapi_extra=access.PUBLIC)
 async def emissions_chart(network_id: uuid.UUID, session: SessionDep) -> Response:
     network = await service.get_network(session, network_id)
-    progress = await network_progress(session, network_id=network_id)
+    progress = await network_progress(SessionReader(session), network_id=network_id)
     reported = {p.year: p.emissions_tco2e for p in progress.timeseries}
     path = await aggregate_trajectory(session, network_id)
     years = sorted(set(reported) | set(path))
@@ -92,7 +93,7 @@ async def emissions_chart(network_id: uuid.UUID, session: SessionDep) -> Respons
 @router.get("/networks/{network_id}/sectors.svg", openapi_extra=access.PUBLIC)
 async def sector_chart(network_id: uuid.UUID, session: SessionDep) -> Response:
     network = await service.get_network(session, network_id)
-    progress = await network_progress(session, network_id=network_id)
+    progress = await network_progress(SessionReader(session), network_id=network_id)
     labels = [s.sector.replace("_", " ") for s in progress.by_sector]
     values = [s.emissions_tco2e for s in progress.by_sector]
     return charts.svg_response(charts.bar_chart(f"{network.acronym}: latest emissions by GPC sector", labels, values))

@@ -18,11 +18,11 @@ import uuid
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cities import progress as progress_math
+from app.common.reads import Reader
 from app.common.standards import GpcSector
-from app.networks.models import NetworkCountryRollup, NetworkRollup, NetworkYearRollup
+from app.networks.models import Network, NetworkCountryRollup, NetworkRollup, NetworkYearRollup
 from app.networks.schemas import NetworkProgress
 
 SECTORS = [sector.value for sector in GpcSector]
@@ -34,7 +34,6 @@ COLUMNS = [
     "cities_with_inventories", "cities_on_track", "latest_tco2e", "both_baseline_tco2e", "both_latest_tco2e", *SECTORS,
     "network_participating",
 ]
-AT = {name: index for index, name in enumerate(COLUMNS)}
 
 
 def _countries_query(*, by_year: bool, one_country: bool) -> Select[Any]:
@@ -49,12 +48,13 @@ def _countries_query(*, by_year: bool, one_country: bool) -> Select[Any]:
                   zero(y.both_baseline_tco2e, 0.0), zero(y.both_latest_tco2e, 0.0),
                   *(zero(getattr(y, s), 0.0) for s in SECTORS)]
     network_wide = select(NetworkRollup.participating_companies).where(NetworkRollup.network_id == network)
+    columns = [
+        c.country_code, c.member_cities, c.cities_with_plans, c.baseline_tco2e, c.projects_proposed,
+        c.projects_active, c.projects_completed, c.participating_companies, c.verified_reductions_tco2e,
+        *latest, func.coalesce(network_wide.scalar_subquery(), 0),
+    ]
     stmt = (
-        select(
-            c.country_code, c.member_cities, c.cities_with_plans, c.baseline_tco2e, c.projects_proposed,
-            c.projects_active, c.projects_completed, c.participating_companies, c.verified_reductions_tco2e,
-            *latest, func.coalesce(network_wide.scalar_subquery(), 0),
-        )
+        select(*(column.label(name) for column, name in zip(columns, COLUMNS, strict=True)))
         .where(c.network_id == network, c.member_cities > 0)
         .order_by(c.country_code)
     )
@@ -70,7 +70,8 @@ def _countries_query(*, by_year: bool, one_country: bool) -> Select[Any]:
 def _timeseries_query(*, up_to_year: bool, one_country: bool) -> Select[Any]:
     y = NetworkYearRollup
     stmt = (
-        select(y.year, func.sum(y.emissions_tco2e), func.sum(y.cities_reporting))
+        select(y.year, func.sum(y.emissions_tco2e).label("emissions_tco2e"),
+               func.sum(y.cities_reporting).label("cities_reporting"))
         .where(y.network_id == bindparam("network_id", type_=y.network_id.type))
         .group_by(y.year)
         .order_by(y.year)
@@ -88,53 +89,56 @@ TIMESERIES = {flags: _timeseries_query(up_to_year=flags[0], one_country=flags[1]
 
 
 async def network_progress(
-    session: AsyncSession, *, network_id: uuid.UUID, year: int | None = None, country_code: str | None = None
+    reader: Reader, *, network_id: uuid.UUID, year: int | None = None, country_code: str | None = None
 ) -> NetworkProgress:
     flags = (year is not None, country_code is not None)
     params: dict[str, Any] = {"network_id": network_id, "year": year, "country_code": country_code}
     params = {k: v for k, v in params.items() if v is not None}
-    # Core rows, not ORM ones: a few hundred tuples summed column by column.
-    connection = await session.connection()
-    rows = (await connection.execute(COUNTRIES[flags], params)).all()
-    years = (await connection.execute(TIMESERIES[flags], params)).all()
-    # The first column is the country code; every other one adds up.
-    sums = [None, *(sum(column) for column in list(zip(*rows, strict=True))[1:])] if rows else [0] * len(COLUMNS)
-
-    def total(name: str) -> Any:
-        return sums[AT[name]]
+    # Plain rows: a few hundred, summed column by column.
+    rows = await reader.all(COUNTRIES[flags], **params)
+    years = await reader.all(TIMESERIES[flags], **params)
+    sums = {name: sum(row[name] for row in rows) for name in COLUMNS[1:]}
 
     # Distinct companies do not add up over countries: the network-wide row counts each once.
-    participating = total("participating_companies") if country_code or not rows else rows[0][AT["network_participating"]]
-    both_baseline = total("both_baseline_tco2e")
+    participating = sums["participating_companies"] if country_code or not rows else rows[0]["network_participating"]
+    both_baseline = sums["both_baseline_tco2e"]
     # One validation of plain values, not a model built per country: a few hundred of them per answer.
     return NetworkProgress.model_validate({
         "network_id": network_id, "year": year, "country_code": country_code,
-        "member_cities": total("member_cities"),
-        "cities_with_plans": total("cities_with_plans"),
-        "cities_with_inventories": total("cities_with_inventories"),
-        "total_baseline_emissions_tco2e": round(total("baseline_tco2e"), 3),
-        "total_latest_emissions_tco2e": round(total("latest_tco2e"), 3),
+        "member_cities": sums["member_cities"],
+        "cities_with_plans": sums["cities_with_plans"],
+        "cities_with_inventories": sums["cities_with_inventories"],
+        "total_baseline_emissions_tco2e": round(sums["baseline_tco2e"], 3),
+        "total_latest_emissions_tco2e": round(sums["latest_tco2e"], 3),
         "aggregate_reduction_pct": (
-            progress_math.reduction_pct(both_baseline, total("both_latest_tco2e")) if both_baseline else None
+            progress_math.reduction_pct(both_baseline, sums["both_latest_tco2e"]) if both_baseline else None
         ),
-        "cities_on_track": total("cities_on_track"),
+        "cities_on_track": sums["cities_on_track"],
         "projects": {
-            "proposed": total("projects_proposed"), "active": total("projects_active"),
-            "completed": total("projects_completed"),
+            "proposed": sums["projects_proposed"], "active": sums["projects_active"],
+            "completed": sums["projects_completed"],
         },
         "participating_companies": participating,
-        "verified_corporate_reductions_tco2e": float(total("verified_reductions_tco2e")),
+        "verified_corporate_reductions_tco2e": float(sums["verified_reductions_tco2e"]),
         "by_country": [
             {
-                "country_code": row[AT["country_code"]], "member_cities": row[AT["member_cities"]],
-                "cities_with_plans": row[AT["cities_with_plans"]], "cities_on_track": row[AT["cities_on_track"]],
-                "total_baseline_emissions_tco2e": row[AT["baseline_tco2e"]],
-                "total_latest_emissions_tco2e": row[AT["latest_tco2e"]],
+                "country_code": row["country_code"], "member_cities": row["member_cities"],
+                "cities_with_plans": row["cities_with_plans"], "cities_on_track": row["cities_on_track"],
+                "total_baseline_emissions_tco2e": row["baseline_tco2e"],
+                "total_latest_emissions_tco2e": row["latest_tco2e"],
             }
             for row in rows
         ],
-        "by_sector": [{"sector": s, "emissions_tco2e": round(total(s), 3)} for s in SECTORS],
+        "by_sector": [{"sector": s, "emissions_tco2e": round(sums[s], 3)} for s in SECTORS],
         "timeseries": [
-            {"year": y, "emissions_tco2e": float(emissions), "cities_reporting": int(n)} for y, emissions, n in years
+            {"year": y["year"], "emissions_tco2e": float(y["emissions_tco2e"]), "cities_reporting": int(y["cities_reporting"])}
+            for y in years
         ],
     })
+
+
+_NETWORK_EXISTS = select(Network.id).where(Network.id == bindparam("network_id", type_=Network.id.type))
+
+
+async def network_exists(reader: Reader, network_id: uuid.UUID) -> bool:
+    return await reader.first(_NETWORK_EXISTS, network_id=network_id) is not None

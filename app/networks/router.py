@@ -9,13 +9,14 @@ from app.cities import service as cities
 from app.cities.schemas import NetworkJoin
 from app.common import access
 from app.common.pagination import Page, PageDep
+from app.common.reads import ReaderDep, model_response
 from app.db import SessionDep, StreamingSessionDep
-from app.errors import Forbidden
+from app.errors import Forbidden, NotFound
 from app.identity.auth import CurrentUser, require_role, role_in
 from app.identity.models import Role
 from app.networks import service
 from app.networks.export import EXPORT_COLUMNS, csv_stream, json_stream
-from app.networks.progress import network_progress
+from app.networks.progress import network_exists, network_progress
 from app.networks.schemas import (
     MemberCityRead,
     NetworkCreate,
@@ -77,18 +78,18 @@ async def remove_city(network_id: uuid.UUID, city_id: uuid.UUID, user: CurrentUs
 
 @router.get("/networks/{network_id}/progress", response_model=NetworkProgress, openapi_extra=access.PUBLIC)
 async def progress(
-    network_id: uuid.UUID, session: SessionDep,
+    network_id: uuid.UUID, reader: ReaderDep,
     year: Annotated[int | None, Query(ge=1990, le=2100, description="Figures for this inventory year.")] = None,
     country_code: Annotated[str | None, Query(min_length=2, max_length=2, description="Only member cities of this country.")] = None,
-) -> NetworkProgress:
+) -> Response:
     """Aggregate progress of the member cities (definitions in the API description)."""
     progress = await network_progress(
-        session, network_id=network_id, year=year, country_code=country_code.upper() if country_code else None
+        reader, network_id=network_id, year=year, country_code=country_code.upper() if country_code else None
     )
-    if progress.member_cities == 0:
-        # Only then can the network be unknown: a network with member cities exists.
-        await service.get_network(session, network_id)
-    return progress
+    # Only without member cities can the network be unknown: a network with member cities exists.
+    if progress.member_cities == 0 and not await network_exists(reader, network_id):
+        raise NotFound(f"No network has the id {network_id}.")
+    return model_response(progress)
 
 
 @router.get(

@@ -197,39 +197,41 @@ async def project_read(session: AsyncSession, project: Project) -> ProjectRead:
     return (await project_reads(session, [project]))[0]
 
 
+# The project with its participants, one row each (or one row without any): one round trip.
+_PARTICIPANT_COLUMNS = {
+    "company_id": Participant.company_id, "company_name": Company.name, "role": Participant.role,
+    "status": Participant.status, "funding_amount": Participant.funding_amount, "currency": Participant.currency,
+    "pledged_reduction_tco2e": Participant.pledged_reduction_tco2e,
+    "local": exists().where(FacilityCity.city_id == Project.city_id, FacilityCity.company_id == Participant.company_id),
+    "created_at": Participant.created_at, "responded_at": Participant.responded_at,
+}
 _PROJECT_BY_ID = (
     select(
         Project.id, Project.city_id, City.name.label("city_name"), Project.title, Project.description, Project.action_ids,
         Project.expected_reduction_tco2e, Project.start_date, Project.end_date, Project.status, Project.created_at,
         Project.updated_at, Project.version,
+        *(column.label(f"participant_{name}") for name, column in _PARTICIPANT_COLUMNS.items()),
     )
     .join(City, City.id == Project.city_id)
+    .outerjoin(Participant, Participant.project_id == Project.id)
+    .outerjoin(Company, Company.id == Participant.company_id)
     .where(Project.id == bindparam("project_id"))
-)
-_PARTICIPANTS_OF = (
-    select(
-        Participant.project_id, Participant.company_id, Company.name.label("company_name"), Participant.role,
-        Participant.status, Participant.funding_amount, Participant.currency, Participant.pledged_reduction_tco2e,
-        exists().where(FacilityCity.city_id == Project.city_id, FacilityCity.company_id == Participant.company_id)
-        .label("local"),
-        Participant.created_at, Participant.responded_at,
-    )
-    .join(Company, Company.id == Participant.company_id)
-    .join(Project, Project.id == Participant.project_id)
-    .where(Participant.project_id == bindparam("project_id"))
     .order_by(Participant.created_at, Company.name)
 )
 
 
 async def read_project(reader: Reader, project_id: uuid.UUID) -> tuple[ProjectRead, int]:
-    """The project as the public reads it, with its participants, and its version: two queries."""
-    row = await reader.first(_PROJECT_BY_ID, project_id=project_id)
-    if row is None:
+    """The project as the public reads it, with its participants, and its version: one query."""
+    rows = await reader.all(_PROJECT_BY_ID, project_id=project_id)
+    if not rows:
         raise NotFound(f"No project has the id {project_id}.")
-    participants = await reader.all(_PARTICIPANTS_OF, project_id=project_id)
+    row = rows[0]
+    participants = [
+        ParticipantRead.model_validate({"project_id": project_id} | {name: p[f"participant_{name}"] for name in _PARTICIPANT_COLUMNS})
+        for p in rows if p["participant_company_id"] is not None
+    ]
     read = ProjectRead.model_validate({
-        **row, "allowed_transitions": lifecycle.allowed_moves(ProjectStatus(row["status"])),
-        "participants": [ParticipantRead.model_validate(p) for p in participants],
+        **row, "allowed_transitions": lifecycle.allowed_moves(ProjectStatus(row["status"])), "participants": participants,
     })
     return read, row["version"]
 

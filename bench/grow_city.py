@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/grow_city.py --database-url URL [--city Shenzhen] [--firms 5000]
 
+Without --city, the city that holds the most firms grows; `bench/run.py` grows it so to measure a
+city of 5,000 firms.
+
 Firms not yet in the city each get one new facility at a random point of its area, linked to every
 city whose area holds it, and their rollup rows are refreshed, as adding a facility through the
 API would do. It changes the database: run it on a copy made for measuring.
@@ -25,11 +28,18 @@ from app.db import make_engine, make_sessionmaker
 KM_PER_DEGREE = 111.32
 
 
-async def grow(url: str, city_name: str, firms: int, seed: int) -> None:
+async def grow(url: str, city_name: str | None, firms: int, seed: int) -> str:
+    """Give the city `firms` co-located firms (if it holds fewer); its id."""
     engine = make_engine(async_database_url(url))
     try:
         async with make_sessionmaker(engine)() as session:
-            city = (await session.scalars(select(City).where(City.name == city_name).order_by(City.population.desc()))).first()
+            if city_name is None:
+                busiest = select(FacilityCity.city_id).group_by(FacilityCity.city_id)
+                busiest = busiest.order_by(func.count(func.distinct(FacilityCity.company_id)).desc()).limit(1)
+                city = await session.get(City, await session.scalar(busiest))
+            else:
+                stmt = select(City).where(City.name == city_name).order_by(City.population.desc())
+                city = (await session.scalars(stmt)).first()
             if city is None:
                 raise SystemExit(f"No city is named {city_name}.")
             here = set((await session.scalars(select(FacilityCity.company_id).where(FacilityCity.city_id == city.id))).all())
@@ -53,6 +63,7 @@ async def grow(url: str, city_name: str, firms: int, seed: int) -> None:
             await session.commit()
             count = select(func.count(func.distinct(FacilityCity.company_id))).where(FacilityCity.city_id == city.id)
             print(f"{city.name} ({city.id}) holds {await session.scalar(count):,} firms; {len(chosen):,} were added.")
+            return str(city.id)
     finally:
         await engine.dispose()
 
@@ -60,7 +71,7 @@ async def grow(url: str, city_name: str, firms: int, seed: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
-    parser.add_argument("--city", default="Shenzhen")
+    parser.add_argument("--city", help="its name (the most populous of that name); the city with the most firms if left out")
     parser.add_argument("--firms", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=5_000)
     args = parser.parse_args()

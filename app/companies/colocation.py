@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.cities.geometry import CityArea, cell_of
 from app.cities.models import City, CityCell
 from app.companies.models import Facility, FacilityCity
+from app.companies.rollup import refresh_city_pairs
 
 
 def city_area(city: City) -> CityArea:
@@ -51,6 +52,7 @@ async def resolve_city(session: AsyncSession, city: City, area: CityArea) -> int
     rows = (await session.execute(stmt)).all()
     inside = [(city.id, fid, cid) for fid, cid, lat, lon in rows if area.contains(lat, lon)]
     await _link(session, inside)
+    await refresh_city_pairs(session, city.id)
     return len(inside)
 
 

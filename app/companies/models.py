@@ -105,3 +105,29 @@ class CompanyRollup(Base):
     has_target: Mapped[bool] = mapped_column(default=False)
     target_year: Mapped[int | None]
     sbti_status: Mapped[SbtiStatus] = mapped_column(str_enum(SbtiStatus), default=SbtiStatus.NONE)
+
+
+class CityCompany(Base):
+    """A company standing in a city: how many of its facilities stand there, with a copy of its
+    rollup facts, kept in step with both (app/companies/rollup.py).
+
+    A city's match candidates are then the city's own rows, read in one range of the primary key,
+    instead of its co-location rows grouped and joined to thousands of rollup rows per request.
+    """
+
+    __tablename__ = "city_company"
+
+    city_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("city.id", ondelete="CASCADE"), primary_key=True)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), primary_key=True)
+    facilities: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+    sector: Mapped[IsicSection] = mapped_column(str_enum(IsicSection))
+    facility_count: Mapped[int]
+    reported_tco2e: Mapped[float | None] = mapped_column(Float)
+    verified_report: Mapped[bool]
+    climate_active: Mapped[bool]
+    has_target: Mapped[bool]
+    target_year: Mapped[int | None]
+    sbti_status: Mapped[SbtiStatus] = mapped_column(str_enum(SbtiStatus))
+
+    __table_args__ = (Index("ix_city_company_company_id", "company_id"),)

@@ -1,5 +1,9 @@
 """Keeping each company's rollup row in step with its name and sector, facilities, reports and commitment.
 
+Each (city, company) pair of the co-location rows has its `city_company` row too: its facilities
+there and a copy of the company's rollup facts. `refresh_company_rollup` brings the company's pairs
+in step with the row; `refresh_city_pairs` a city's, when its area is drawn again.
+
 Every write that changes one of those facts calls `refresh_company_rollup` in its own transaction,
 after the change: registering or changing a company, adding a facility, setting a commitment,
 submitting, importing, restating a report and deciding on one. The row is recomputed from the source tables, never incremented, so
@@ -11,15 +15,22 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, Table, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Executable, Select, Table, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.companies.models import Commitment, Company, CompanyRollup, Facility, SbtiStatus
+from app.companies.models import CityCompany, Commitment, Company, CompanyRollup, Facility, FacilityCity, SbtiStatus
 from app.reports.models import EmissionsReport, ReportStatus, ReportVersion
 
 ROLLUP: Table = CompanyRollup.__table__  # type: ignore[assignment]
+PAIRS: Table = CityCompany.__table__  # type: ignore[assignment]
+FACILITY_CITY: Table = FacilityCity.__table__  # type: ignore[assignment]
+# The rollup facts each (city, company) pair copies.
+COPIED = [
+    "name", "sector", "facility_count", "reported_tco2e", "verified_report", "climate_active", "has_target", "target_year",
+    "sbti_status",
+]
 # Ids per statement, well below SQLite's limit on bound parameters.
 CHUNK = 1_000
 
@@ -55,6 +66,44 @@ def recomputed(company_id: ColumnElement[uuid.UUID]) -> dict[str, Any]:
     }
 
 
+def pairs(*where: ColumnElement[bool]) -> Select[Any]:
+    """Each (city, company) pair of the co-location rows that match `where`: its facilities there
+    and the company's rollup facts, in the columns of `city_company`."""
+    fc = FACILITY_CITY.c
+    return (
+        select(fc.city_id, fc.company_id, func.count().label("facilities"), *(ROLLUP.c[c] for c in COPIED))
+        .join(ROLLUP, ROLLUP.c.company_id == fc.company_id)
+        .where(*where)
+        # The rollup's key settles its other columns.
+        .group_by(fc.city_id, fc.company_id, ROLLUP.c.company_id)
+    )
+
+
+@cache
+def _pair_statements(dialect_name: str, by: str) -> tuple[Executable, Executable]:
+    """The statements that bring the pairs of the companies bound to `ids` (`by="company"`) or of
+    the city bound to `city_id` (`by="city"`) in step: drop those without a facility there any
+    more, then write the others afresh."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    key = PAIRS.c.company_id.in_(bindparam("ids", expanding=True)) if by == "company" else PAIRS.c.city_id == bindparam("city_id")
+    source = FACILITY_CITY.c.company_id.in_(bindparam("ids", expanding=True)) if by == "company" else (
+        FACILITY_CITY.c.city_id == bindparam("city_id")
+    )
+    still_there = exists().where(FACILITY_CITY.c.city_id == PAIRS.c.city_id, FACILITY_CITY.c.company_id == PAIRS.c.company_id)
+    prune = delete(PAIRS).where(key, ~still_there)
+    write = dialect.insert(PAIRS).from_select(["city_id", "company_id", "facilities", *COPIED], pairs(source))
+    write = write.on_conflict_do_update(
+        index_elements=["city_id", "company_id"], set_={c: write.excluded[c] for c in ["facilities", *COPIED]}
+    )
+    return prune, write
+
+
+async def refresh_city_pairs(session: AsyncSession, city_id: uuid.UUID) -> None:
+    """Bring a city's pairs in step with its co-location rows, as after its area was drawn again."""
+    for stmt in _pair_statements(session.get_bind().dialect.name, "city"):
+        await session.execute(stmt, {"city_id": city_id})
+
+
 @cache
 def _refresh_statements(dialect_name: str) -> tuple[Executable, Executable, Executable]:
     """The statements of a refresh, for the companies bound to `ids`: built once, they are the
@@ -83,12 +132,20 @@ async def refresh_company_rollup(session: AsyncSession, company_ids: Iterable[uu
         # fresh snapshot sees what they wrote: the last writer's recomputation counts everything.
         await session.execute(lock, chunk)
         await session.execute(recompute, chunk)
+        for stmt in _pair_statements(session.get_bind().dialect.name, "company"):
+            await session.execute(stmt, chunk)
 
 
-async def rebuild_company_rollups(session: AsyncSession) -> int:
-    """Recompute every company's row in one statement, as after a bulk load; returns how many."""
+async def rebuild_company_rollups(session: AsyncSession) -> tuple[int, int]:
+    """Recompute every company's row, then every (city, company) pair, a statement each, as after
+    a bulk load; returns how many of each."""
+    await session.execute(delete(PAIRS))
     await session.execute(delete(ROLLUP))
     columns = recomputed(Company.id)
     stmt = insert(ROLLUP).from_select(["company_id", *columns], select(Company.id, *columns.values()))
-    return (await session.execute(stmt)).rowcount  # type: ignore[attr-defined]
+    companies = (await session.execute(stmt)).rowcount  # type: ignore[attr-defined]
+    # A city's pairs stored side by side: its candidates are read together.
+    every_pair = pairs().order_by(FACILITY_CITY.c.city_id, FACILITY_CITY.c.company_id)
+    stmt = insert(PAIRS).from_select(["city_id", "company_id", "facilities", *COPIED], every_pair)
+    return companies, (await session.execute(stmt)).rowcount  # type: ignore[attr-defined]
 

@@ -83,8 +83,8 @@ async def load(session: AsyncSession, data: DemoData, progress: Progress = lambd
             chunk = rows[start : start + CHUNK]
             await session.execute(insert(table), chunk)
             progress(name, len(chunk))
-    # Derived from the tables above in one statement, as the writes of the services would keep it.
-    counts["company_rollup"] = await rebuild_company_rollups(session)
+    # Derived from the tables above, a statement each, as the writes of the services would keep them.
+    counts["company_rollup"], counts["city_company"] = await rebuild_company_rollups(session)
     # The rows went in without the services, so the network rollups are computed once, set by set.
     await network_rollup.rebuild(session)
     return counts

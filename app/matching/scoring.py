@@ -162,6 +162,10 @@ def target_alignment(company: CompanyFacts, city: CityFacts) -> tuple[float, str
     return _target_alignment(company.target_year, city.target_year)
 
 
+def target_alignment_value(target_year: int | None, city_target_year: int | None) -> float:
+    return _target_alignment(target_year, city_target_year)[0]
+
+
 @cache
 def _target_alignment(target_year: int | None, city_target_year: int | None) -> tuple[float, str]:
     if target_year is None:

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.cities import service as cities
 from app.cities.schemas import CityUpdate
 from app.companies import service as companies
-from app.companies.models import Commitment, Company, CompanyRollup, Facility, FacilityCity
-from app.companies.rollup import rebuild_company_rollups, refresh_company_rollup
+from app.companies.models import CityCompany, Commitment, Company, CompanyRollup, Facility, FacilityCity
+from app.companies.rollup import COPIED, rebuild_company_rollups, refresh_company_rollup
 from app.companies.schemas import CommitmentWrite, CompanyUpdate
 from app.db import make_engine, make_sessionmaker
 from app.reports import csv_import, verification
@@ -70,10 +70,30 @@ async def recounted(session: AsyncSession, company_id: uuid.UUID) -> dict[str, A
     }
 
 
+async def stored_pairs(session: AsyncSession, company_id: uuid.UUID) -> dict[uuid.UUID, dict[str, Any]]:
+    """The company's (city, company) pair rows as the database holds them, by city."""
+    columns = ["facilities", *COPIED]
+    rows = (await session.execute(
+        select(CityCompany.city_id, *(CityCompany.__table__.c[c] for c in columns)).where(CityCompany.company_id == company_id)
+    )).all()
+    return {row[0]: {c: (v.value if hasattr(v, "value") else v) for c, v in zip(columns, row[1:])} for row in rows}
+
+
+async def recounted_pairs(session: AsyncSession, company_id: uuid.UUID, facts: dict[str, Any]) -> dict[uuid.UUID, dict[str, Any]]:
+    """A pair for each city holding some of its facilities, with how many, and a copy of its facts."""
+    cities = await session.scalars(select(FacilityCity.city_id).where(FacilityCity.company_id == company_id))
+    counts: dict[uuid.UUID, int] = {}
+    for city_id in cities:
+        counts[city_id] = counts.get(city_id, 0) + 1
+    return {city_id: {"facilities": n} | {c: facts[c] for c in COPIED} for city_id, n in counts.items()}
+
+
 async def check(session: AsyncSession, company_id: uuid.UUID, **expected: Any) -> dict[str, Any]:
-    """The stored row agrees with the source rows, and holds the values the test names."""
+    """The stored row and the company's pairs agree with the source rows, and the row holds the
+    values the test names."""
     row_now = await stored(session, company_id)
     assert row_now == await recounted(session, company_id)
+    assert await stored_pairs(session, company_id) == await recounted_pairs(session, company_id, row_now)
     assert row_now is not None and {k: row_now[k] for k in expected} == expected
     return row_now
 
@@ -109,6 +129,11 @@ async def test_co_location_changes_leave_the_count_and_a_removed_facility_is_rec
     await cities.update_city(session, city=city, data=CityUpdate(**far, radius_km=5), actor=officer)
     assert await session.scalar(select(func.count()).select_from(FacilityCity).where(FacilityCity.city_id == city.id)) == 0
     await check(session, company.id, facility_count=1)
+    assert await stored_pairs(session, company.id) == {}
+    # Drawn back over it, the city holds the company again.
+    await cities.update_city(session, city=city, data=CityUpdate(**{k: LYON[k] for k in far}, radius_km=15), actor=officer)
+    await check(session, company.id, facility_count=1)
+    assert (await stored_pairs(session, company.id))[city.id]["facilities"] == 1
     # Nothing removes a facility yet; whatever does is followed by a refresh, which recounts.
     await session.execute(delete(Facility).where(Facility.id == facility.id))
     await refresh_company_rollup(session, [company.id])
@@ -177,13 +202,18 @@ async def test_an_import_refreshes_every_company_in_the_file(session: AsyncSessi
 
 async def test_a_rebuild_recomputes_every_row(session: AsyncSession) -> None:
     owner = await make_user(session)
+    await make_city(session, creator=owner)
     company = await make_company(session, creator=owner)
     await make_facility(session, company, actor=owner)
     await make_report(session, company, actor=owner)
-    before = await stored(session, company.id)
+    before, pairs_before = await stored(session, company.id), await stored_pairs(session, company.id)
+    assert pairs_before
     await session.execute(CompanyRollup.__table__.update().values(facility_count=99, climate_active=False))
-    assert await rebuild_company_rollups(session) >= 1
+    await session.execute(CityCompany.__table__.update().values(facilities=7, name="Stale"))
+    companies, pairs = await rebuild_company_rollups(session)
+    assert companies >= 1 and pairs >= len(pairs_before)
     assert await stored(session, company.id) == before
+    assert await stored_pairs(session, company.id) == pairs_before
     await check(session, company.id)
 
 

@@ -1,11 +1,12 @@
-"""Reading a city's firms only as far as they can place: the database's bound holds, the answer does not change."""
+"""Reading a city's firms only as far as they can place: the database scores as the scoring does, the answer does not change."""
 
 import random
 import uuid
+from dataclasses import replace
 
 import httpx
 import pytest
-from sqlalchemy import Boolean, Float, String, literal, select, union_all
+from sqlalchemy import Boolean, Float, Integer, String, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cities import service as cities
@@ -38,14 +39,19 @@ def some_firms(count: int, seed: int) -> list[scoring.CompanyFacts]:
     ]
 
 
+@pytest.mark.parametrize("city", [CITY, replace(CITY, target_year=None), replace(CITY, corporate_emissions_tco2e=0.0)])
 @pytest.mark.parametrize("actions", [ACTIONS, ACTIONS[:1], ACTIONS[2:]])
-async def test_the_databases_bound_is_never_below_a_firms_best_pair(session: AsyncSession, actions: list) -> None:  # type: ignore[type-arg]
+async def test_the_database_scores_each_firms_best_pair_as_the_scoring_does(
+    session: AsyncSession, actions: list, city: scoring.CityFacts  # type: ignore[type-arg]
+) -> None:
     firms = some_firms(200, seed=len(actions))
     rows = union_all(*(
         select(
             literal(firm.sector, String).label("sector"),
+            literal(firm.facility_count, Integer).label("facility_count"),
+            literal(firm.target_year, Integer).label("target_year"),
             literal(firm.city_emissions_tco2e, Float).label("city_emissions_tco2e"),
-            literal(CITY.corporate_emissions_tco2e, Float).label("total"),
+            literal(city.corporate_emissions_tco2e, Float).label("total"),
             literal(firm.climate_active, Boolean).label("climate_active"),
             literal(firm.has_target, Boolean).label("has_target"),
             literal(firm.sbti_status, String).label("sbti_status"),
@@ -53,11 +59,12 @@ async def test_the_databases_bound_is_never_below_a_firms_best_pair(session: Asy
         )
         for firm in firms
     )).subquery()
-    bounds = (await session.scalars(select(facts.upper_bound(rows)), facts.fit_parameters(actions))).all()
+    scores = (await session.scalars(select(facts.best_pair_score(rows)), facts.score_parameters(actions, city))).all()
     fits = scoring.best_fits(actions)
-    for firm, bound in zip(firms, bounds, strict=True):
-        best = max(scoring.explain(firm, action, CITY).score for action in actions)
-        assert bound >= scoring.base_score(firm, CITY) + fits[firm.sector] - 1e-9 and bound >= best - 1e-4, firm
+    for firm, score in zip(firms, scores, strict=True):
+        best = max(scoring.explain(firm, action, city).score for action in actions)
+        assert score == pytest.approx(scoring.base_score(firm, city) + fits[firm.sector], abs=1e-9), firm
+        assert round(score, 4) == best, firm
 
 
 async def crowded_city(session: AsyncSession) -> tuple:  # type: ignore[type-arg]

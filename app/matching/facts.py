@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement, Float, FromClause, Integer, Numeric, Select, String, Table, and_, bindparam, case, cast, func, select,
+    ColumnElement, Float, FromClause, Integer, Select, String, Table, and_, bindparam, case, cast, func, select,
     type_coerce,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -126,7 +126,9 @@ def _ranked() -> Select[Any]:
         .where(_pair.city_id == bindparam("city_id"))
         .subquery()
     )
-    score = func.round(cast(best_pair_score(facts), Numeric), 4)
+    # Rounded to 4 places as ranked, in floating point: as Python rounds, short of a score lying
+    # within float error of a rounding boundary.
+    score = func.round(best_pair_score(facts) * 10_000)
     fields = [facts.c[name] for name in scoring.CompanyFacts._fields]
     # The id settles ties of names, so that the batches of one reading neither skip nor repeat a firm.
     return (

@@ -1,10 +1,11 @@
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from app.cities.service import get_city
 from app.common import access
 from app.common.pagination import Page, PageDep
+from app.common.reads import model_response
 from app.companies.service import get_company
 from app.db import SessionDep
 from app.identity.auth import CurrentUser, require_role
@@ -18,18 +19,18 @@ router = APIRouter(tags=["matching"])
 @router.get("/cities/{city_id}/matches", response_model=Page[MatchRead], openapi_extra=access.role("members", "city"))
 async def city_matches(
     city_id: uuid.UUID, page: PageDep, user: CurrentUser, session: SessionDep, action_id: uuid.UUID | None = None,
-) -> Page[MatchRead]:
+) -> Response:
     """The co-located companies ranked as partners for the city's actions, best first, with reasons."""
     await get_city(session, city_id)
     await require_role(session, user, city_id, Role.VIEWER)
     items, cursor = await service.city_matches(session, city_id=city_id, params=page, action_id=action_id)
-    return Page(items=items, next_cursor=cursor)
+    return model_response(Page[MatchRead](items=items, next_cursor=cursor))
 
 
 @router.get("/companies/{company_id}/matches", response_model=Page[MatchRead], openapi_extra=access.role("members", "company"))
-async def company_matches(company_id: uuid.UUID, page: PageDep, user: CurrentUser, session: SessionDep) -> Page[MatchRead]:
+async def company_matches(company_id: uuid.UUID, page: PageDep, user: CurrentUser, session: SessionDep) -> Response:
     """The actions of the cities the company stands in, ranked by how well it fits them."""
     await get_company(session, company_id)
     await require_role(session, user, company_id, Role.VIEWER)
     items, cursor = await service.company_matches(session, company_id=company_id, params=page)
-    return Page(items=items, next_cursor=cursor)
+    return model_response(Page[MatchRead](items=items, next_cursor=cursor))

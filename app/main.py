@@ -74,9 +74,9 @@ async def ready(session: SessionDep) -> dict[str, str]:
 
 
 # Every route of these routers declares who may call it (see app/common/access.py).
-# The most read public objects come first: routes are matched in this order.
-API_ROUTERS = [cities_router, companies_router, projects_router, health_router, identity_router, verifiers_router,
-               networks_router, matching_router, reports_router, api_clients_router, badges_router]
+# The most read public objects and dashboards come first: routes are matched in this order.
+API_ROUTERS = [cities_router, companies_router, projects_router, networks_router, matching_router, reports_router,
+               health_router, identity_router, verifiers_router, api_clients_router, badges_router]
 PAGE_ROUTERS = [pages_router, city_pages, company_pages, network_pages, matching_pages, project_pages_router,
                 project_manage_router, reports_pages_router, badge_pages, badge_issuer]
 

@@ -97,7 +97,9 @@ async def network_progress(
     # Plain rows: a few hundred, summed column by column.
     rows = await reader.all(COUNTRIES[flags], **params)
     years = await reader.all(TIMESERIES[flags], **params)
-    sums = {name: sum(row[name] for row in rows) for name in COLUMNS[1:]}
+    # Column by column (the rows hold them in the order of COLUMNS), the first being the country.
+    columns = list(zip(*(row.values() for row in rows), strict=True))[1:] if rows else [()] * (len(COLUMNS) - 1)
+    sums = dict(zip(COLUMNS[1:], map(sum, columns), strict=True))
 
     # Distinct companies do not add up over countries: the network-wide row counts each once.
     participating = sums["participating_companies"] if country_code or not rows else rows[0]["network_participating"]

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +31,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from app.badges.service import reconcile_companies  # noqa: E402
 from app.cities.geometry import CityArea, cell_of  # noqa: E402
 from app.config import async_database_url  # noqa: E402
 from app.db import make_engine, make_sessionmaker  # noqa: E402
@@ -115,6 +117,17 @@ async def analyze(url: str, *tables: str) -> None:
     engine = make_engine(url, isolation_level="AUTOCOMMIT")
     async with engine.connect() as connection:
         await connection.execute(text(f"VACUUM ANALYZE {', '.join(tables)}"))
+    await engine.dispose()
+
+
+async def settle_badges(url: str, company_ids: list[str]) -> None:
+    """Award the badges the companies' facts earn, as `citypact demo` does for every company (here
+    only for those that submit during the run: all 100,000 take minutes), so that their first
+    submission settles no backlog."""
+    engine = make_engine(url)
+    async with make_sessionmaker(engine)() as session:
+        await reconcile_companies(session, company_ids=[uuid.UUID(c) for c in company_ids], reason="Demo data loaded.")
+        await session.commit()
     await engine.dispose()
 
 
@@ -241,6 +254,7 @@ def main() -> None:
     asyncio.run(grow(url, None, MATCHING_FIRMS, seed=MATCHING_FIRMS))
     asyncio.run(analyze(url, "facility", "facility_city", "company_rollup"))
     ids = asyncio.run(sample_ids(url))
+    asyncio.run(settle_badges(url, ids["writers"]))
     print(f"loaded {timings['rows']:,.0f} rows; network of {ids['sizes'][0]} cities, busiest city holds "
           f"{ids['sizes'][1]} companies", flush=True)
 

@@ -23,6 +23,8 @@ ORDER = [
     "project_outcome_verification", "project_support", "project_comment",
 ]
 CHUNK = 5_000
+# Companies whose badges are settled per round: one query tells which change, then each is awarded.
+BADGE_CHUNK = 1_000
 
 Progress = Callable[[str, int], None]
 
@@ -91,14 +93,16 @@ async def load(session: AsyncSession, data: DemoData, progress: Progress = lambd
 
 
 async def award_badges(session: AsyncSession, progress: Progress = lambda table, n: None) -> int:
-    """Award the badges the loaded facts earn, through the same service the events call."""
-    from app.badges.service import reconcile_badges
+    """Award the badges the loaded facts earn, through the same service the events call, a
+    thousand companies at a time; returns how many companies were looked at."""
+    from app.badges.service import reconcile_companies
     from app.companies.models import Commitment
     from app.reports.models import EmissionsReport
 
     candidates = sorted(set((await session.scalars(select(EmissionsReport.company_id).distinct())).all())
                         | set((await session.scalars(select(Commitment.company_id))).all()))
-    for company_id in candidates:
-        await reconcile_badges(session, company_id=company_id, reason="Demo data loaded.")
-        progress("badge_assertion", 1)
+    for start in range(0, len(candidates), BADGE_CHUNK):
+        chunk = candidates[start : start + BADGE_CHUNK]
+        await reconcile_companies(session, company_ids=chunk, reason="Demo data loaded.")
+        progress("badge_assertion", len(chunk))
     return len(candidates)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import Row, Select, String, Text, cast, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +15,7 @@ from app.common.pagination import PageParams, decode_offset, encode_offset
 from app.companies.models import FacilityCity
 from app.errors import NotFound
 from app.matching import facts, scoring
-from app.matching.schemas import MatchRead, ReasonRead
+from app.matching.schemas import MatchRead
 
 
 async def _rows(session: AsyncSession, stmt: Select[Any]) -> Sequence[Row[Any]]:
@@ -55,20 +56,23 @@ async def _cities(session: AsyncSession, cities: Any, corporate: dict[uuid.UUID,
     }
 
 
-def _read(match: scoring.Match, cities: dict[uuid.UUID, scoring.CityFacts]) -> MatchRead:
-    # Built from values this module computed: no validation needed.
-    return MatchRead.model_construct(
-        company_id=match.company.company_id, company_name=match.company.name, city_id=match.action.city_id,
-        city_name=cities[match.action.city_id].name, action_id=match.action.action_id, action_title=match.action.title,
-        score=match.score, climate_active=match.company.climate_active,
-        reasons=[ReasonRead.model_construct(factor=r.factor, detail=r.detail, weight=r.weight, value=r.value)
-                 for r in match.reasons],
-    )
+# Validated in one call, from plain values: far cheaper than building the models one by one.
+_MATCHES = TypeAdapter(list[MatchRead])
+
+
+def _read(match: scoring.Match, cities: dict[uuid.UUID, scoring.CityFacts]) -> dict[str, Any]:
+    return {
+        "company_id": match.company.company_id, "company_name": match.company.name, "city_id": match.action.city_id,
+        "city_name": cities[match.action.city_id].name, "action_id": match.action.action_id,
+        "action_title": match.action.title, "score": match.score, "climate_active": match.company.climate_active,
+        "reasons": [{"factor": r.factor, "detail": r.detail, "weight": r.weight, "value": r.value} for r in match.reasons],
+    }
 
 
 def _page(ranked: list[scoring.Match], cities: dict[uuid.UUID, scoring.CityFacts], offset: int, limit: int) -> tuple[list[MatchRead], str | None]:
     """A page from the `limit` + 1 best pairs after `offset`: the one more says whether a next page exists."""
-    return [_read(m, cities) for m in ranked[:limit]], encode_offset(offset + limit) if len(ranked) > limit else None
+    items = _MATCHES.validate_python([_read(m, cities) for m in ranked[:limit]])
+    return items, encode_offset(offset + limit) if len(ranked) > limit else None
 
 
 async def city_matches(session: AsyncSession, *, city_id: uuid.UUID, params: PageParams, action_id: uuid.UUID | None = None) -> tuple[list[MatchRead], str | None]:

@@ -60,12 +60,21 @@ def best_pair_score(facts: FromClause) -> ColumnElement[float]:
     co_location = _at_most_one(0.5 + 0.25 * (c.facility_count - 1) + reported)
     share = c.city_emissions_tco2e / c.total / scoring.MATERIAL_SHARE
     materiality = case((and_(c.city_emissions_tco2e > 0, c.total > 0), _at_most_one(share)), else_=0.0)
-    activity = [
-        (and_(c.climate_active, c.has_target == target, c.sbti_status == sbti.value, c.verified_report == verified),
-         scoring.climate_activity_value(True, target, sbti.value, verified))
-        for target in (False, True) for sbti in SbtiStatus for verified in (False, True)
-    ]
-    inactive = scoring.climate_activity_value(False, False, SbtiStatus.NONE.value, False)
+
+    def activity_of_active(target: bool) -> ColumnElement[float]:
+        # A firm's value, for each of its facts in turn: a few comparisons a row, not one per combination.
+        by_sbti = {
+            sbti.value: case((c.verified_report, scoring.climate_activity_value(True, target, sbti.value, True)),
+                             else_=scoring.climate_activity_value(True, target, sbti.value, False))
+            for sbti in SbtiStatus
+        }
+        return case(by_sbti, value=c.sbti_status, else_=1.0)
+
+    activity = case(
+        (~c.climate_active, scoring.climate_activity_value(False, False, SbtiStatus.NONE.value, False)),
+        (c.has_target, activity_of_active(True)),
+        else_=activity_of_active(False),
+    )
     city_year = bindparam("city_target_year", type_=Integer)
     alignment = case(
         (c.target_year.is_(None), scoring.target_alignment_value(None, 2030)),
@@ -77,7 +86,7 @@ def best_pair_score(facts: FromClause) -> ColumnElement[float]:
         fit
         + scoring.WEIGHTS["co_location"] * co_location
         + scoring.WEIGHTS["emissions_materiality"] * materiality
-        + scoring.WEIGHTS["climate_activity"] * case((~c.climate_active, inactive), *activity, else_=1.0)
+        + scoring.WEIGHTS["climate_activity"] * activity
         + scoring.WEIGHTS["target_alignment"] * alignment
     )
 

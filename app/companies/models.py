@@ -82,9 +82,9 @@ def latest_target_year(targets: Iterable[Mapping[str, Any]], net_zero_year: int 
 class CompanyRollup(Base):
     """A company's facts for matching, recomputed in the transaction of every write that changes them.
 
-    A city's match candidates are then one indexed join from its co-location rows, instead of
-    each firm's latest report, verification, commitment and facility count derived per request.
-    See app/companies/rollup.py for the writes that keep it in step.
+    Each firm's latest report, verification, commitment and facility count are then read, not
+    derived per request; its `city_company` rows copy them. See app/companies/rollup.py for the
+    writes that keep them in step.
     """
 
     __tablename__ = "company_rollup"

@@ -6,8 +6,8 @@ in step with the row; `refresh_city_pairs` a city's, when its area is drawn agai
 
 Every write that changes one of those facts calls `refresh_company_rollup` in its own transaction,
 after the change: registering or changing a company, adding a facility, setting a commitment,
-submitting, importing, restating a report and deciding on one. The row is recomputed from the source tables, never incremented, so
-it is right whatever happened before.
+submitting, importing, restating a report and deciding on one. The rows are recomputed from the
+source tables, never incremented, so they are right whatever happened before.
 """
 
 import uuid
@@ -80,18 +80,15 @@ def pairs(*where: ColumnElement[bool]) -> Select[Any]:
 
 
 @cache
-def _pair_statements(dialect_name: str, by: str) -> tuple[Executable, Executable]:
-    """The statements that bring the pairs of the companies bound to `ids` (`by="company"`) or of
-    the city bound to `city_id` (`by="city"`) in step: drop those without a facility there any
-    more, then write the others afresh."""
+def _pair_statements(dialect_name: str, key: str) -> tuple[Executable, Executable]:
+    """The statements that bring in step the pairs whose `key` ("company_id" or "city_id") is one
+    of those bound to `ids`: drop those without a facility there any more, then write the others
+    afresh."""
     dialect = postgresql if dialect_name == "postgresql" else sqlite
-    key = PAIRS.c.company_id.in_(bindparam("ids", expanding=True)) if by == "company" else PAIRS.c.city_id == bindparam("city_id")
-    source = FACILITY_CITY.c.company_id.in_(bindparam("ids", expanding=True)) if by == "company" else (
-        FACILITY_CITY.c.city_id == bindparam("city_id")
-    )
+    ids = bindparam("ids", expanding=True)
     still_there = exists().where(FACILITY_CITY.c.city_id == PAIRS.c.city_id, FACILITY_CITY.c.company_id == PAIRS.c.company_id)
-    prune = delete(PAIRS).where(key, ~still_there)
-    write = dialect.insert(PAIRS).from_select(["city_id", "company_id", "facilities", *COPIED], pairs(source))
+    prune = delete(PAIRS).where(PAIRS.c[key].in_(ids), ~still_there)
+    write = dialect.insert(PAIRS).from_select(["city_id", "company_id", "facilities", *COPIED], pairs(FACILITY_CITY.c[key].in_(ids)))
     write = write.on_conflict_do_update(
         index_elements=["city_id", "company_id"], set_={c: write.excluded[c] for c in ["facilities", *COPIED]}
     )
@@ -100,8 +97,8 @@ def _pair_statements(dialect_name: str, by: str) -> tuple[Executable, Executable
 
 async def refresh_city_pairs(session: AsyncSession, city_id: uuid.UUID) -> None:
     """Bring a city's pairs in step with its co-location rows, as after its area was drawn again."""
-    for stmt in _pair_statements(session.get_bind().dialect.name, "city"):
-        await session.execute(stmt, {"city_id": city_id})
+    for stmt in _pair_statements(session.get_bind().dialect.name, "city_id"):
+        await session.execute(stmt, {"ids": [city_id]})
 
 
 @cache
@@ -122,7 +119,8 @@ def _refresh_statements(dialect_name: str) -> tuple[Executable, Executable, Exec
 async def refresh_company_rollup(session: AsyncSession, company_ids: Iterable[uuid.UUID]) -> None:
     """Recompute the companies' rollup rows; call it in the transaction that changed their facts, after the change."""
     ids = sorted(set(company_ids))
-    missing, lock, recompute = _refresh_statements(session.get_bind().dialect.name)
+    dialect_name = session.get_bind().dialect.name
+    missing, lock, recompute = _refresh_statements(dialect_name)
     await session.flush()
     for start in range(0, len(ids), CHUNK):
         chunk = {"ids": ids[start : start + CHUNK]}
@@ -132,7 +130,7 @@ async def refresh_company_rollup(session: AsyncSession, company_ids: Iterable[uu
         # fresh snapshot sees what they wrote: the last writer's recomputation counts everything.
         await session.execute(lock, chunk)
         await session.execute(recompute, chunk)
-        for stmt in _pair_statements(session.get_bind().dialect.name, "company"):
+        for stmt in _pair_statements(dialect_name, "company_id"):
             await session.execute(stmt, chunk)
 
 

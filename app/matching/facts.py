@@ -1,4 +1,5 @@
-"""Reading the facts the matching score needs: the co-location index joined to the companies' rollup rows.
+"""Reading the facts the matching score needs: the (city, company) pair rows, which hold each
+company's facilities in a city and a copy of its rollup facts (see app/companies/rollup.py).
 
 A city of 5,000 firms asks for its 50 best (firm, action) pairs. The database works out the score
 of each firm's best pair, as the scoring does, and hands the firms over best first; the scoring
@@ -18,9 +19,9 @@ from sqlalchemy import (
     ColumnElement, Float, FromClause, Integer, Select, String, Table, and_, bindparam, case, cast, func, select,
     type_coerce,
 )
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.companies.models import CityCompany, SbtiStatus
 from app.matching import scoring

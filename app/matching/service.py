@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cities.models import City, CityPlan, PlanAction, PlanStatus
 from app.common.pagination import PageParams, decode_offset, encode_offset
-from app.companies.models import FacilityCity
+from app.companies.models import CityCompany
 from app.errors import NotFound
 from app.matching import facts, scoring
 from app.matching.schemas import MatchRead
@@ -96,7 +96,7 @@ async def company_matches(session: AsyncSession, *, company_id: uuid.UUID, param
     if not seen_from:
         return [], None
     # The cities it stands in, as a subquery: one plan, however many they are.
-    located = select(FacilityCity.city_id).where(FacilityCity.company_id == company_id)
+    located = select(CityCompany.city_id).where(CityCompany.company_id == company_id)
     actions = await _actions(session, located)
     # Each city's total counts this company's emissions only, as it always has on this side: the
     # other firms' are not read, and materiality reads as the company's share of itself.

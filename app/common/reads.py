@@ -86,14 +86,14 @@ def _compiled(stmt: Select[Any]) -> _Compiled:
 class DriverReader:
     """Runs the statements on asyncpg: on a pool (a connection each), or on one connection."""
 
-    def __init__(self, source: asyncpg.Pool | asyncpg.Connection) -> None:
+    def __init__(self, source: "DriverPool | asyncpg.Connection") -> None:
         self.source = source
 
     async def _fetch(self, stmt: Select[Any], params: dict[str, Any]) -> list[Row]:
         compiled = _compiled(stmt)
         args = compiled.args(params)
-        if isinstance(self.source, asyncpg.Pool):
-            async with self.source.acquire() as connection:
+        if isinstance(self.source, DriverPool):
+            async with self.source.turns, self.source.pool.acquire() as connection:
                 try:
                     records = await connection.fetch(compiled.sql, *args)
                 except asyncpg.InternalClientError:
@@ -118,26 +118,44 @@ class DriverReader:
 
 
 _pool_lock = asyncio.Lock()
+POOL_SIZE = 10
 
 
-async def driver_pool(app: FastAPI) -> asyncpg.Pool:
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """A released connection keeps its session: the readers run single statements and change no
+    setting, lock or listener, so the default reset (a round trip of four statements, as dear as
+    the read itself) has nothing to undo. The pool still rolls back a transaction left open."""
+
+
+@dataclass(frozen=True)
+class DriverPool:
+    """The readers' asyncpg pool, taken in turn: a reader waits behind those that came first.
+    (The pool alone lets a newcomer take a connection just freed for one that waited, and under
+    load a few wait many turns.)"""
+
+    pool: asyncpg.Pool
+    turns: asyncio.Semaphore
+
+
+async def driver_pool(app: FastAPI) -> DriverPool:
     """The app's asyncpg pool, made on first use."""
-    pool: asyncpg.Pool | None = getattr(app.state, "driver_pool", None)
+    pool: DriverPool | None = getattr(app.state, "driver_pool", None)
     if pool is not None:
         return pool
     async with _pool_lock:
         if getattr(app.state, "driver_pool", None) is None:
             url = app.state.engine.url.set(drivername="postgresql")
-            app.state.driver_pool = await asyncpg.create_pool(
-                url.render_as_string(hide_password=False), min_size=1, max_size=10
+            connections = await asyncpg.create_pool(
+                url.render_as_string(hide_password=False), min_size=1, max_size=POOL_SIZE, reset=_keep_session
             )
+            app.state.driver_pool = DriverPool(connections, asyncio.Semaphore(POOL_SIZE))
     return app.state.driver_pool  # type: ignore[no-any-return]
 
 
 async def close_driver_pool(app: FastAPI) -> None:
-    pool: asyncpg.Pool | None = getattr(app.state, "driver_pool", None)
+    pool: DriverPool | None = getattr(app.state, "driver_pool", None)
     if pool is not None:
-        await pool.close()
+        await pool.pool.close()
         app.state.driver_pool = None
 
 

@@ -12,13 +12,13 @@ from app.cities.schemas import (
 )
 from app.common.etag import check_if_match, set_etag
 from app.common.pagination import Page, PageDep
-from app.common.reads import ReaderDep, model_response
+from app.common.reads import KeyedRead, ReaderDep, model_response
 from app.db import SessionDep
 from app.identity.auth import CurrentUser, OptionalUser, require_role, role_in
 from app.identity.models import Role
 from app.networks.service import member_city_ids
 
-router = APIRouter(prefix="/cities", tags=["cities"])
+router = APIRouter(prefix="/cities", tags=["cities"], route_class=KeyedRead)
 
 
 

@@ -9,16 +9,19 @@ Statements are module constants with named bind parameters, compiled once for as
 """
 
 import asyncio
+import inspect
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any, Protocol, get_type_hints
 
 import asyncpg
 from fastapi import Depends, FastAPI, Request, Response
-from pydantic import BaseModel
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy import JSON, Select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -185,3 +188,49 @@ def model_response(model: BaseModel, *, version: int | None = None) -> Response:
     if version is not None:
         set_etag(response, version)
     return response
+
+
+# Parameters FastAPI fills from the request by their type; an endpoint taking any is left to it.
+SPECIAL_PARAMETERS = ("request", "websocket", "http_connection", "response", "background_tasks", "security_scopes")
+
+
+class KeyedRead(APIRoute):
+    """A route for the reads by key: its endpoint takes path parameters and a reader, and returns
+    a Response. The handler checks the path parameters and calls the endpoint itself; FastAPI's
+    general resolution of parameters and dependencies (a third of such a read's cost) has
+    nothing to do for it. Any other endpoint of the router is handled by FastAPI as usual.
+
+    The answers are FastAPI's: a path parameter that does not validate is a RequestValidationError
+    with the same errors; an override of `get_reader` (it takes no parameters) is honoured."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        dependant = self.dependant
+        readers = [sub.name for sub in dependant.dependencies if sub.call is get_reader and not sub.dependencies]
+        plain = (
+            len(readers) == len(dependant.dependencies)
+            and not (dependant.query_params or dependant.header_params or dependant.cookie_params or dependant.body_params)
+            and not any(getattr(dependant, f"{kind}_param_name") for kind in SPECIAL_PARAMETERS)
+            and get_type_hints(self.endpoint).get("return") is Response
+        )
+        if not plain:
+            return super().get_route_handler()
+        endpoint = self.endpoint
+        params = [(field.name, field.alias, TypeAdapter(field.field_info.annotation)) for field in dependant.path_params]
+
+        async def handler(request: Request) -> Response:
+            arguments: dict[str, Any] = {}
+            errors: list[Any] = []
+            for name, alias, adapter in params:
+                try:
+                    arguments[name] = adapter.validate_python(request.path_params[alias])
+                except ValidationError as exc:
+                    errors += [{**error, "loc": ("path", alias, *error["loc"])} for error in exc.errors(include_url=False)]
+            if errors:
+                raise RequestValidationError(errors)
+            if readers:
+                override = request.app.dependency_overrides.get(get_reader)
+                reader = override() if override else get_reader(request)
+                arguments |= dict.fromkeys(readers, await reader if inspect.isawaitable(reader) else reader)
+            return await endpoint(**arguments)  # type: ignore[no-any-return]
+
+        return handler

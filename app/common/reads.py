@@ -86,10 +86,20 @@ def _compiled(stmt: Select[Any]) -> _Compiled:
     )
 
 
+@dataclass(frozen=True)
+class DriverPool:
+    """The readers' asyncpg pool, taken in turn: a reader waits behind those that came first.
+    (The pool alone lets a newcomer take a connection just freed for one that waited, and under
+    load a few wait many turns.)"""
+
+    pool: asyncpg.Pool
+    turns: asyncio.Semaphore
+
+
 class DriverReader:
     """Runs the statements on asyncpg: on a pool (a connection each), or on one connection."""
 
-    def __init__(self, source: "DriverPool | asyncpg.Connection") -> None:
+    def __init__(self, source: DriverPool | asyncpg.Connection) -> None:
         self.source = source
 
     async def _fetch(self, stmt: Select[Any], params: dict[str, Any]) -> list[Row]:
@@ -128,16 +138,6 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
     """A released connection keeps its session: the readers run single statements and change no
     setting, lock or listener, so the default reset (a round trip of four statements, as dear as
     the read itself) has nothing to undo. The pool still rolls back a transaction left open."""
-
-
-@dataclass(frozen=True)
-class DriverPool:
-    """The readers' asyncpg pool, taken in turn: a reader waits behind those that came first.
-    (The pool alone lets a newcomer take a connection just freed for one that waited, and under
-    load a few wait many turns.)"""
-
-    pool: asyncpg.Pool
-    turns: asyncio.Semaphore
 
 
 async def driver_pool(app: FastAPI) -> DriverPool:

@@ -31,6 +31,7 @@ COPIED = [
     "name", "sector", "facility_count", "reported_tco2e", "verified_report", "climate_active", "has_target", "target_year",
     "sbti_status",
 ]
+PAIR_COLUMNS = ["city_id", "company_id", "facilities", *COPIED]
 # Ids per statement, well below SQLite's limit on bound parameters.
 CHUNK = 1_000
 
@@ -88,9 +89,9 @@ def _pair_statements(dialect_name: str, key: str) -> tuple[Executable, Executabl
     ids = bindparam("ids", expanding=True)
     still_there = exists().where(FACILITY_CITY.c.city_id == PAIRS.c.city_id, FACILITY_CITY.c.company_id == PAIRS.c.company_id)
     prune = delete(PAIRS).where(PAIRS.c[key].in_(ids), ~still_there)
-    write = dialect.insert(PAIRS).from_select(["city_id", "company_id", "facilities", *COPIED], pairs(FACILITY_CITY.c[key].in_(ids)))
+    write = dialect.insert(PAIRS).from_select(PAIR_COLUMNS, pairs(FACILITY_CITY.c[key].in_(ids)))
     write = write.on_conflict_do_update(
-        index_elements=["city_id", "company_id"], set_={c: write.excluded[c] for c in ["facilities", *COPIED]}
+        index_elements=PAIR_COLUMNS[:2], set_={c: write.excluded[c] for c in PAIR_COLUMNS[2:]}
     )
     return prune, write
 
@@ -144,6 +145,6 @@ async def rebuild_company_rollups(session: AsyncSession) -> tuple[int, int]:
     companies = (await session.execute(stmt)).rowcount  # type: ignore[attr-defined]
     # A city's pairs stored side by side: its candidates are read together.
     every_pair = pairs().order_by(FACILITY_CITY.c.city_id, FACILITY_CITY.c.company_id)
-    stmt = insert(PAIRS).from_select(["city_id", "company_id", "facilities", *COPIED], every_pair)
+    stmt = insert(PAIRS).from_select(PAIR_COLUMNS, every_pair)
     return companies, (await session.execute(stmt)).rowcount  # type: ignore[attr-defined]
 

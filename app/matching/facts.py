@@ -57,8 +57,8 @@ def best_pair_score(facts: FromClause) -> ColumnElement[float]:
     c = facts.c
     fits = {sector: bindparam(f"fit_{sector}", type_=Float) for sector in scoring.ISIC_SECTIONS}
     fit = case(fits, value=c.sector, else_=0.0)
-    reported = case((c.city_emissions_tco2e != 0, 0.25), else_=0.0)
-    co_location = _at_most_one(0.5 + 0.25 * (c.facility_count - 1) + reported)
+    reported = case((c.city_emissions_tco2e != 0, scoring.REPORTED_THERE), else_=0.0)
+    co_location = _at_most_one(scoring.ONE_FACILITY + scoring.EACH_FURTHER_FACILITY * (c.facility_count - 1) + reported)
     share = c.city_emissions_tco2e / c.total / scoring.MATERIAL_SHARE
     materiality = case((and_(c.city_emissions_tco2e > 0, c.total > 0), _at_most_one(share)), else_=0.0)
 

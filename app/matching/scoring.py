@@ -33,6 +33,9 @@ ISIC_SECTIONS = "ABCDEFGHIJKLMNOPQRSTU"
 
 # A firm holding this share (or more) of the city's reported corporate emissions is fully material.
 MATERIAL_SHARE = 0.20
+# Co-location: one facility in the city counts this much, each further one this much more, and
+# emissions reported there this much more again, up to 1.
+ONE_FACILITY, EACH_FURTHER_FACILITY, REPORTED_THERE = 0.5, 0.25, 0.25
 
 
 class CompanyFacts(NamedTuple):
@@ -106,8 +109,8 @@ def sector_fit(sector: str, action: ActionFacts) -> tuple[float, str]:
 
 
 def co_location_value(company: CompanyFacts) -> float:
-    value = min(1.0, 0.5 + 0.25 * (company.facility_count - 1))
-    return min(1.0, value + 0.25) if company.city_emissions_tco2e else value
+    value = ONE_FACILITY + EACH_FURTHER_FACILITY * (company.facility_count - 1)
+    return min(1.0, value + REPORTED_THERE if company.city_emissions_tco2e else value)
 
 
 def co_location(company: CompanyFacts, city: CityFacts) -> tuple[float, str]:

@@ -31,6 +31,10 @@ def build() -> FastAPI:
         async def page(thing_id: uuid.UUID, reader: ReaderDep, limit: int = 10) -> Response:
             return Response(f"{thing_id} {limit}")
 
+        @router.get("/{thing_id}/named")
+        async def named(thing_id: uuid.UUID, reader: ReaderDep) -> dict[str, str]:
+            return {"id": str(thing_id)}
+
         app.include_router(router)
     app.dependency_overrides[get_reader] = Sentinel
     return app
@@ -60,9 +64,11 @@ async def test_a_malformed_key_is_refused_as_fastapi_refuses_it(client: httpx.As
     assert keyed.json()["errors"][0]["loc"] == ["path", "thing_id"]
 
 
-async def test_an_endpoint_with_other_parameters_is_left_to_fastapi(client: httpx.AsyncClient) -> None:
+async def test_an_endpoint_with_other_parameters_or_answers_is_left_to_fastapi(client: httpx.AsyncClient) -> None:
     key = uuid.uuid4()
     assert (await client.get(f"/keyed/{key}/page?limit=3")).text == f"{key} 3"
+    # An answer FastAPI serialises from what the endpoint returns.
+    assert (await client.get(f"/keyed/{key}/named")).json() == {"id": str(key)}
     refused = await client.get(f"/keyed/{key}/page?limit=many")
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["loc"] == ["query", "limit"]

@@ -14,7 +14,7 @@ from app.cities import service as cities
 from app.cities.schemas import CityUpdate
 from app.companies import service as companies
 from app.companies.models import CityCompany, Commitment, Company, CompanyRollup, Facility, FacilityCity
-from app.companies.rollup import COPIED, rebuild_company_rollups, refresh_company_rollup
+from app.companies.rollup import COPIED, PAIR_COLUMNS, rebuild_company_rollups, refresh_company_rollup
 from app.companies.schemas import CommitmentWrite, CompanyUpdate
 from app.db import make_engine, make_sessionmaker
 from app.reports import csv_import, verification
@@ -72,7 +72,7 @@ async def recounted(session: AsyncSession, company_id: uuid.UUID) -> dict[str, A
 
 async def stored_pairs(session: AsyncSession, company_id: uuid.UUID) -> dict[uuid.UUID, dict[str, Any]]:
     """The company's (city, company) pair rows as the database holds them, by city."""
-    columns = ["facilities", *COPIED]
+    columns = PAIR_COLUMNS[2:]
     rows = (await session.execute(
         select(CityCompany.city_id, *(CityCompany.__table__.c[c] for c in columns)).where(CityCompany.company_id == company_id)
     )).all()

@@ -16,7 +16,9 @@ from app.db import SessionDep
 from app.identity.auth import CurrentUser, require_role
 from app.identity.models import Role
 
-router = APIRouter(prefix="/companies", tags=["companies"], route_class=KeyedRead)
+router = APIRouter(prefix="/companies", tags=["companies"])
+# The reads by key: the busiest routes, included ahead of every other (FastAPI tries routes in order).
+reads = APIRouter(prefix="/companies", tags=["companies"], route_class=KeyedRead)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CompanyRead, openapi_extra=access.SIGNED_IN)
@@ -42,7 +44,7 @@ async def list_companies(
     return Page(items=items, next_cursor=cursor)
 
 
-@router.get("/{company_id}", response_model=CompanyRead, openapi_extra=access.PUBLIC)
+@reads.get("/{company_id}", response_model=CompanyRead, openapi_extra=access.PUBLIC)
 async def get_company(company_id: uuid.UUID, reader: ReaderDep) -> Response:
     """A company, with whether it is climate-active."""
     company, version = await service.read_company(reader, company_id)

@@ -86,18 +86,49 @@ def _compiled(stmt: Select[Any]) -> _Compiled:
     )
 
 
-@dataclass(frozen=True)
 class DriverPool:
-    """The readers' asyncpg pool, taken in turn: a reader waits behind those that came first.
-    (The pool alone lets a newcomer take a connection just freed for one that waited, and under
-    load a few wait many turns.)"""
+    """The readers' asyncpg connections, taken in turn: a reader waits behind those that came first.
 
-    pool: asyncpg.Pool
-    turns: asyncio.Semaphore
+    A reader takes an idle connection, or opens one while fewer than `size` are open, runs one
+    statement and puts the connection back. That is all asyncpg's own pool would do for a single
+    statement outside a transaction, without its acquire and release machinery (timeouts, a
+    shielded task per release, a reset round trip), which cost the worker as much as the read
+    itself. The readers change no session state, so a connection needs no reset between them.
+    A connection that failed mid-statement, or that the server cut, is dropped; the next reader
+    opens a fresh one."""
+
+    def __init__(self, dsn: str, size: int) -> None:
+        self.dsn = dsn
+        self.turns = asyncio.Semaphore(size)  # waiters are served in order of arrival
+        self.idle: list[asyncpg.Connection] = []
+
+    async def fetch(self, sql: str, args: list[Any]) -> list[asyncpg.Record]:
+        async with self.turns:
+            connection = await self._take()
+            try:
+                records = await connection.fetch(sql, *args)
+            except BaseException:
+                # Cut, out of step or cancelled half-way: its state is unknown, so it is never reused.
+                connection.terminate()
+                raise
+            self.idle.append(connection)
+            return records
+
+    async def _take(self) -> asyncpg.Connection:
+        while self.idle:
+            connection = self.idle.pop()
+            if not connection.is_closed():
+                return connection
+        return await asyncpg.connect(self.dsn)
+
+    async def close(self) -> None:
+        connections, self.idle = self.idle, []
+        # A connection that cannot close in time is cut; close() has done so when it raises.
+        await asyncio.gather(*(connection.close(timeout=2) for connection in connections), return_exceptions=True)
 
 
 class DriverReader:
-    """Runs the statements on asyncpg: on a pool (a connection each), or on one connection."""
+    """Runs the statements on asyncpg: on the readers' pool, or on one connection."""
 
     def __init__(self, source: DriverPool | asyncpg.Connection) -> None:
         self.source = source
@@ -106,13 +137,7 @@ class DriverReader:
         compiled = _compiled(stmt)
         args = compiled.args(params)
         if isinstance(self.source, DriverPool):
-            async with self.source.turns, self.source.pool.acquire() as connection:
-                try:
-                    records = await connection.fetch(compiled.sql, *args)
-                except asyncpg.InternalClientError:
-                    # Its protocol is out of step, as after the server cut it unnoticed: never reuse it.
-                    connection.terminate()
-                    raise
+            records = await self.source.fetch(compiled.sql, args)
         else:
             records = await self.source.fetch(compiled.sql, *args)
         rows = [dict(record) for record in records]
@@ -130,35 +155,22 @@ class DriverReader:
         return await self._fetch(stmt, params)
 
 
-_pool_lock = asyncio.Lock()
 POOL_SIZE = 10
 
 
-async def _keep_session(connection: asyncpg.Connection) -> None:
-    """A released connection keeps its session: the readers run single statements and change no
-    setting, lock or listener, so the default reset (a round trip of four statements, as dear as
-    the read itself) has nothing to undo. The pool still rolls back a transaction left open."""
-
-
-async def driver_pool(app: FastAPI) -> DriverPool:
-    """The app's asyncpg pool, made on first use."""
+def driver_pool(app: FastAPI) -> DriverPool:
+    """The app's readers' pool, made on first use."""
     pool: DriverPool | None = getattr(app.state, "driver_pool", None)
-    if pool is not None:
-        return pool
-    async with _pool_lock:
-        if getattr(app.state, "driver_pool", None) is None:
-            url = app.state.engine.url.set(drivername="postgresql")
-            connections = await asyncpg.create_pool(
-                url.render_as_string(hide_password=False), min_size=1, max_size=POOL_SIZE, reset=_keep_session
-            )
-            app.state.driver_pool = DriverPool(connections, asyncio.Semaphore(POOL_SIZE))
-    return app.state.driver_pool  # type: ignore[no-any-return]
+    if pool is None:
+        url = app.state.engine.url.set(drivername="postgresql")
+        pool = app.state.driver_pool = DriverPool(url.render_as_string(hide_password=False), POOL_SIZE)
+    return pool
 
 
 async def close_driver_pool(app: FastAPI) -> None:
     pool: DriverPool | None = getattr(app.state, "driver_pool", None)
     if pool is not None:
-        await pool.pool.close()
+        await pool.close()
         app.state.driver_pool = None
 
 
@@ -174,7 +186,7 @@ async def reader_on(session: AsyncSession) -> Reader:
 async def get_reader(request: Request) -> Reader:
     app = request.app
     if app.state.engine.dialect.name == "postgresql":
-        return DriverReader(await driver_pool(app))
+        return DriverReader(driver_pool(app))
     return SessionsReader(app.state.read_sessionmaker)
 
 

@@ -1,0 +1,68 @@
+"""The public reads' own pool of asyncpg connections (PostgreSQL only): bounded, taken in turn,
+and never handing out a connection whose state is unknown."""
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from app.common.reads import DriverPool
+from tests.conftest import POSTGRES_URL
+
+pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="needs CITYPACT_TEST_POSTGRES_URL (.ci/run sets it)")
+
+BACKEND = "SELECT pg_backend_pid() AS pid"
+
+
+@pytest.fixture
+async def pool() -> AsyncIterator[DriverPool]:
+    pool = DriverPool(POSTGRES_URL or "", 2)
+    yield pool
+    await pool.close()
+
+
+async def backend(pool: DriverPool) -> int:
+    return (await pool.fetch(BACKEND, []))[0]["pid"]  # type: ignore[no-any-return]
+
+
+async def test_readers_beyond_its_size_wait_for_a_connection_and_reuse_it(pool: DriverPool) -> None:
+    sleepy = "SELECT pg_backend_pid() AS pid, $1::int AS reader FROM pg_sleep(0.05)"
+    answers = await asyncio.gather(*(pool.fetch(sleepy, [reader]) for reader in range(6)))
+    assert [answer[0]["reader"] for answer in answers] == list(range(6))
+    assert len({answer[0]["pid"] for answer in answers}) == 2
+    assert len(pool.idle) == 2
+
+
+async def test_a_failed_statement_takes_its_connection_with_it(pool: DriverPool) -> None:
+    first = await backend(pool)
+    with pytest.raises(asyncpg.DivisionByZeroError):
+        await pool.fetch("SELECT 1 / $1::int", [0])
+    assert pool.idle == []
+    assert await backend(pool) != first
+
+
+async def test_a_read_cancelled_half_way_gives_back_its_turn_but_not_its_connection(pool: DriverPool) -> None:
+    first = await backend(pool)
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(pool.fetch("SELECT pg_sleep(5)", []), 0.2)
+    assert pool.idle == []
+    # Both turns are free again: two readers at once find a connection each.
+    assert first not in await asyncio.gather(backend(pool), backend(pool))
+
+
+async def test_a_connection_the_server_cut_is_replaced(pool: DriverPool) -> None:
+    first = await backend(pool)
+    admin = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await admin.execute("SELECT pg_terminate_backend($1)", first)
+    finally:
+        await admin.close()
+    # The cut is noticed either while idle (the connection is closed) or by the next statement,
+    # which fails; either way the reader after that gets a new connection.
+    try:
+        replaced = await backend(pool)
+    except (asyncpg.PostgresConnectionError, asyncpg.AdminShutdownError, asyncpg.InterfaceError, ConnectionError):
+        replaced = await backend(pool)
+    assert replaced != first
+    assert all(not connection.is_closed() for connection in pool.idle)

@@ -53,6 +53,33 @@ def _fact(row: Any) -> ReportFact:
     return ReportFact(str(report_id), year, version, contents.total(content), str(verification_id) if verification_id else None)
 
 
+def _gather_statements() -> tuple[Select[Any], ...]:
+    """The four reads of `gather_many`, each for a list of companies bound as `ids`."""
+    ids = bindparam("ids", expanding=True)
+    company = Company.__table__.c
+    columns = (EmissionsReport.company_id, EmissionsReport.id, EmissionsReport.reporting_year,
+               EmissionsReport.current_version, ReportVersion.content, Verification.id)
+    latest = (
+        select(EmissionsReport.id).where(EmissionsReport.company_id == company.id)
+        .order_by(EmissionsReport.reporting_year.desc()).limit(1).scalar_subquery()
+    )
+    return (
+        # The verified reports, then each company's latest (one index probe per company, not a
+        # look at every report of a long history).
+        select(*columns).join(ReportVersion, _current()).join(Verification, _verified())
+        .where(EmissionsReport.company_id.in_(ids)),
+        select(*columns).join(ReportVersion, _current()).outerjoin(Verification, _verified())
+        .where(EmissionsReport.id.in_(select(latest).select_from(Company.__table__).where(company.id.in_(ids)))),
+        select(Participant.company_id, Project.id, Project.title, Project.status)
+        .join(Participant, Participant.project_id == Project.id).where(Participant.company_id.in_(ids), _partner()),
+        select(Commitment.company_id, Commitment.has_target, Commitment.sbti_status).where(Commitment.company_id.in_(ids)),
+    )
+
+
+# Built once: a report submission runs them for its company whenever its badges change.
+VERIFIED_REPORTS, LATEST_REPORTS, PROJECT_PLACES, COMMITMENTS = _gather_statements()
+
+
 async def gather_many(session: AsyncSession, company_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, CompanyFacts]:
     """What the badge rules need to know about each company, read from the database.
 
@@ -62,38 +89,17 @@ async def gather_many(session: AsyncSession, company_ids: Sequence[uuid.UUID]) -
     reports: dict[uuid.UUID, list[ReportFact]] = defaultdict(list)
     projects: dict[uuid.UUID, list[ProjectFact]] = defaultdict(list)
     commitments: dict[uuid.UUID, tuple[bool, str]] = {}
-    company = Company.__table__.c
-    latest = (
-        select(EmissionsReport.id).where(EmissionsReport.company_id == company.id)
-        .order_by(EmissionsReport.reporting_year.desc()).limit(1).scalar_subquery()
-    )
-    columns = (EmissionsReport.company_id, EmissionsReport.id, EmissionsReport.reporting_year,
-               EmissionsReport.current_version, ReportVersion.content, Verification.id)
     for chunk in _chunks(sorted(set(company_ids))):
-        # The verified reports, then each company's latest (one index probe per company, not a
-        # look at every report of a long history).
         verified = set()
-        for row in await session.execute(
-            select(*columns).join(ReportVersion, _current()).join(Verification, _verified())
-            .where(EmissionsReport.company_id.in_(chunk))
-        ):
+        for row in await session.execute(VERIFIED_REPORTS, {"ids": chunk}):
             reports[row[0]].append(_fact(row))
             verified.add(row[1])
-        for row in await session.execute(
-            select(*columns).join(ReportVersion, _current()).outerjoin(Verification, _verified())
-            .where(EmissionsReport.id.in_(select(latest).select_from(Company.__table__).where(company.id.in_(chunk))))
-        ):
+        for row in await session.execute(LATEST_REPORTS, {"ids": chunk}):
             if row[1] not in verified:
                 reports[row[0]].append(_fact(row))
-        for company_id, project_id, title, status in await session.execute(
-            select(Participant.company_id, Project.id, Project.title, Project.status)
-            .join(Participant, Participant.project_id == Project.id)
-            .where(Participant.company_id.in_(chunk), _partner())
-        ):
+        for company_id, project_id, title, status in await session.execute(PROJECT_PLACES, {"ids": chunk}):
             projects[company_id].append(ProjectFact(str(project_id), title, str(status)))
-        for company_id, has_target, sbti_status in await session.execute(
-            select(Commitment.company_id, Commitment.has_target, Commitment.sbti_status).where(Commitment.company_id.in_(chunk))
-        ):
+        for company_id, has_target, sbti_status in await session.execute(COMMITMENTS, {"ids": chunk}):
             commitments[company_id] = (has_target, str(sbti_status))
     return {
         company_id: CompanyFacts(
@@ -152,6 +158,11 @@ LOCK = (
     select(Company.__table__.c.id).where(Company.__table__.c.id.in_(bindparam("ids", expanding=True)))
     .order_by(Company.__table__.c.id).with_for_update(key_share=True)
 )
+STANDING = (
+    select(BadgeAssertion).where(BadgeAssertion.company_id.in_(bindparam("ids", expanding=True)),
+                                 BadgeAssertion.revoked_at.is_(None)).order_by(BadgeAssertion.id)
+)
+COMPANIES = select(Company).where(Company.id.in_(bindparam("ids", expanding=True)))
 
 
 async def unsettled(session: AsyncSession, company_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
@@ -194,10 +205,9 @@ async def reconcile_companies(session: AsyncSession, *, company_ids: Iterable[uu
     for chunk in _chunks(changing):  # flushed chunk by chunk: an import may touch many companies
         facts = await gather_many(session, chunk)
         held: dict[uuid.UUID, dict[BadgeClassId, BadgeAssertion]] = defaultdict(dict)
-        stmt = select(BadgeAssertion).where(BadgeAssertion.company_id.in_(chunk), BadgeAssertion.revoked_at.is_(None))
-        for assertion in await session.scalars(stmt.order_by(BadgeAssertion.id)):
+        for assertion in await session.scalars(STANDING, {"ids": chunk}):
             held[assertion.company_id][assertion.badge_class] = assertion
-        companies = {c.id: c for c in await session.scalars(select(Company).where(Company.id.in_(chunk)))}
+        companies = {c.id: c for c in await session.scalars(COMPANIES, {"ids": chunk})}
         for company_id in chunk:
             won = rules.earned(facts[company_id])
             for badge_class, assertion in held[company_id].items():

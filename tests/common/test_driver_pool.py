@@ -8,6 +8,7 @@ import asyncpg
 import pytest
 
 from app.common.reads import DriverPool
+from app.errors import _lost_connection
 from tests.conftest import POSTGRES_URL
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="needs CITYPACT_TEST_POSTGRES_URL (.ci/run sets it)")
@@ -59,10 +60,12 @@ async def test_a_connection_the_server_cut_is_replaced(pool: DriverPool) -> None
     finally:
         await admin.close()
     # The cut is noticed either while idle (the connection is closed) or by the next statement,
-    # which fails; either way the reader after that gets a new connection.
+    # which fails as a lost connection (answered 503); either way the reader after that gets a
+    # new connection.
     try:
         replaced = await backend(pool)
-    except (asyncpg.PostgresConnectionError, asyncpg.AdminShutdownError, asyncpg.InterfaceError, ConnectionError):
+    except Exception as error:
+        assert _lost_connection(error), error
         replaced = await backend(pool)
     assert replaced != first
     assert all(not connection.is_closed() for connection in pool.idle)

@@ -1,9 +1,9 @@
 """Reads that take the shortest way to the database.
 
 The busiest public reads (a city, a company, a project, a city's progress) are a few Core
-statements and no ORM. On PostgreSQL they run on a plain asyncpg pool — the path the stack's
-ceiling takes in bench/ceiling.py — which spares the session, the engine's checkout and its
-greenlet hops: most of a small read's cost. On SQLite they run on a session.
+statements and no ORM. On PostgreSQL they run straight on asyncpg connections (`DriverPool`),
+as the stack's ceiling in bench/ceiling.py reads, which spares the session, the engine's checkout
+and its greenlet hops: most of a small read's cost. On SQLite they run on a session.
 
 Statements are module constants with named bind parameters, compiled once for asyncpg.
 """

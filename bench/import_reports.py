@@ -27,7 +27,7 @@ from app.config import async_database_url
 from app.db import make_engine, make_sessionmaker, new_id, utcnow
 from app.identity.models import Organization, OrgKind
 from app.migrations import run_on_connection
-from app.reports import csv_import
+from app.reports import csv_import, csv_rows
 
 YEARS = 100
 
@@ -36,7 +36,7 @@ def write_csv(path: Path, company_ids: list[uuid.UUID], rows: int) -> None:
     """100 years per company, scope 2 market-based and five scope 3 categories filled; written as it goes."""
     with path.open("w", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(csv_import.COLUMNS)
+        writer.writerow(csv_rows.COLUMNS)
         for n in range(rows):
             company, year = company_ids[n // YEARS], 1991 + n % YEARS
             scope3 = [f"{(n % 97) * 1.5:.1f}" if c % 3 == 0 else "" for c in range(1, 16)]
@@ -107,9 +107,9 @@ async def measure_ceiling(url: str, path: Path) -> float:
     postgres = make_url(url).get_backend_name() == "postgresql"
     chunks, rows = [], []
     with path.open("rb") as source:
-        for row in csv_import._good_rows(source, csv_import.Errors()):
-            row.content = csv_import.content_json(row)
-            row.content_hash = csv_import.first_version_hash(row.content)
+        for row in csv_rows.good_rows(source, csv_rows.Errors()):
+            row.content = csv_rows.content_json(row)
+            row.content_hash = csv_rows.first_version_hash(row.content)
             rows.append(row)
             if len(rows) == csv_import.CHUNK:
                 chunks.append(csv_import.records(rows, actor_id=None, postgres=postgres))

@@ -38,7 +38,7 @@ from app.projects import service as projects
 from app.projects.schemas import CommentCreate, MilestoneCreate, OutcomeCreate
 from app.reports import verification
 from app.reports.auth import API_KEY_PREFIX, Actor
-from app.reports.csv_import import COLUMNS
+from app.reports.csv_rows import COLUMNS
 from app.reports.models import ApiClient
 from tests.conftest import DatabaseUnderTest
 from tests.factories import (

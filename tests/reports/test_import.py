@@ -21,7 +21,7 @@ from app.companies.models import Company
 from app.db import make_engine, make_sessionmaker, utcnow
 from app.identity.models import AuditEvent, Organization, OrgKind, Role
 from app.reports import csv_import
-from app.reports.csv_import import BOUNDARIES, COLUMNS, Row, content_json, content_of, first_version_hash
+from app.reports.csv_rows import BOUNDARIES, COLUMNS, Row, content_json, content_of, first_version_hash
 from app.reports.hashing import StoredVersion, canonical_json, check_chain, version_hash
 from app.reports.models import EmissionsReport, ReportVersion
 from tests.conftest import POSTGRES_URL, DatabaseUnderTest, drop_postgres_database, fresh_database_url, migrate

@@ -76,8 +76,13 @@ def _gather_statements() -> tuple[Select[Any], ...]:
     )
 
 
-# Built once: a report submission runs them for its company whenever its badges change.
+# Built once: a report submission runs these for its company whenever its badges change.
 VERIFIED_REPORTS, LATEST_REPORTS, PROJECT_PLACES, COMMITMENTS = _gather_statements()
+STANDING = (
+    select(BadgeAssertion).where(BadgeAssertion.company_id.in_(bindparam("ids", expanding=True)),
+                                 BadgeAssertion.revoked_at.is_(None)).order_by(BadgeAssertion.id)
+)
+COMPANIES = select(Company).where(Company.id.in_(bindparam("ids", expanding=True)))
 
 
 async def gather_many(session: AsyncSession, company_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, CompanyFacts]:
@@ -158,11 +163,6 @@ LOCK = (
     select(Company.__table__.c.id).where(Company.__table__.c.id.in_(bindparam("ids", expanding=True)))
     .order_by(Company.__table__.c.id).with_for_update(key_share=True)
 )
-STANDING = (
-    select(BadgeAssertion).where(BadgeAssertion.company_id.in_(bindparam("ids", expanding=True)),
-                                 BadgeAssertion.revoked_at.is_(None)).order_by(BadgeAssertion.id)
-)
-COMPANIES = select(Company).where(Company.id.in_(bindparam("ids", expanding=True)))
 
 
 async def unsettled(session: AsyncSession, company_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:

@@ -12,15 +12,14 @@ from app.cities.schemas import (
 )
 from app.common.etag import check_if_match, set_etag
 from app.common.pagination import Page, PageDep
-from app.common.reads import KeyedRead, ReaderDep, model_response
+from app.common.reads import ReaderDep, keyed_reads, model_response
 from app.db import SessionDep
 from app.identity.auth import CurrentUser, OptionalUser, require_role, role_in
 from app.identity.models import Role
 from app.networks.service import member_city_ids
 
 router = APIRouter(prefix="/cities", tags=["cities"])
-# The reads by key: the busiest routes, included ahead of every other (FastAPI tries routes in order).
-reads = APIRouter(prefix="/cities", tags=["cities"], route_class=KeyedRead)
+reads = keyed_reads("/cities", "cities")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CityRead, openapi_extra=access.SIGNED_IN)

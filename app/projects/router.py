@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from app.common import access
 from app.common.etag import check_if_match, set_etag
-from app.common.reads import KeyedRead, ReaderDep, model_response
+from app.common.reads import ReaderDep, keyed_reads, model_response
 from app.common.pagination import Page, PageDep
 from app.db import SessionDep
 from app.identity.auth import CurrentUser
@@ -19,8 +19,7 @@ from app.projects.schemas import (
 )
 
 router = APIRouter(prefix="/projects", tags=["projects"])
-# The reads by key: the busiest routes, included ahead of every other (FastAPI tries routes in order).
-reads = APIRouter(prefix="/projects", tags=["projects"], route_class=KeyedRead)
+reads = keyed_reads("/projects", "projects")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectRead, openapi_extra=access.role("editors", "city"))

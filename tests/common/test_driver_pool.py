@@ -28,11 +28,29 @@ async def backend(pool: DriverPool) -> int:
 
 
 async def test_readers_beyond_its_size_wait_for_a_connection_and_reuse_it(pool: DriverPool) -> None:
-    sleepy = "SELECT pg_backend_pid() AS pid, $1::int AS reader FROM pg_sleep(0.05)"
-    answers = await asyncio.gather(*(pool.fetch(sleepy, [reader]) for reader in range(6)))
-    assert [answer[0]["reader"] for answer in answers] == list(range(6))
+    sleepy = "SELECT pg_backend_pid() AS pid FROM pg_sleep(0.05)"
+    answers = await asyncio.gather(*(pool.fetch(sleepy, []) for _ in range(6)))
     assert len({answer[0]["pid"] for answer in answers}) == 2
     assert len(pool.idle) == 2
+
+
+async def test_a_reader_arriving_as_a_connection_comes_back_waits_behind_those_already_waiting() -> None:
+    pool = DriverPool(POSTGRES_URL or "", 1)
+    served: list[int] = []
+
+    async def read(reader: int, then: int | None = None) -> None:
+        await pool.fetch("SELECT pg_sleep(0.02)", [])
+        served.append(reader)
+        if then is not None:  # asks the moment its connection is back, before any waiter has run
+            await read(then)
+
+    try:
+        first = asyncio.create_task(read(0, then=3))
+        await asyncio.sleep(0)  # reader 0 takes the only connection
+        await asyncio.gather(first, read(1), read(2))
+    finally:
+        await pool.close()
+    assert served == [0, 1, 2, 3]
 
 
 async def test_a_failed_statement_takes_its_connection_with_it(pool: DriverPool) -> None:

@@ -107,6 +107,8 @@ def _parse(line: int, record: dict[str | None, Any], reasons: list[str]) -> Row 
     methodology = cell["methodology"].strip()
     if not methodology or len(methodology) > MAX_METHODOLOGY:
         reasons.append(f"methodology is required, at most {MAX_METHODOLOGY} characters")
+    if "\x00" in methodology:
+        reasons.append("methodology may not contain NUL characters")  # PostgreSQL cannot store them
     if reasons or company_id is None or year is None:
         return None
     return Row(line, company_id, year, figures, boundary, methodology)
@@ -144,7 +146,7 @@ class _Checker:
             company = self.companies[raw_company] = (company_id, str(company_id))
         if not (raw_year.isdigit() and MIN_YEAR <= int(raw_year) <= MAX_YEAR):
             return None
-        if boundary not in BOUNDARIES or not methodology or len(methodology) > MAX_METHODOLOGY:
+        if boundary not in BOUNDARIES or not methodology or len(methodology) > MAX_METHODOLOGY or "\x00" in methodology:
             return None
         try:
             figures = [float(raw) if raw else None for raw in cells[2:-2]]

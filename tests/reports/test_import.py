@@ -91,20 +91,21 @@ async def test_any_bad_row_stops_the_whole_import_and_every_bad_row_is_named(
         row(company.id, 1800, scope2_location_tco2e=""),         # line 10
         row(company.id, 2023, scope3_4_tco2e="nan"),             # line 11
         row(company.id, 2024),                                   # line 12: good
+        row(company.id, 2025, methodology="GHG\x00Protocol"),     # line 13
     ]
     response = await upload(client, await auth_headers(session, editor), csv_bytes(rows))
     assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
     errors = response.json()["errors"]
-    assert [e["line"] for e in errors] == [3, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert [e["line"] for e in errors] == [3, 4, 5, 6, 7, 8, 9, 10, 11, 13]
     by_line = {e["line"]: e["msg"] for e in errors}
     assert "scope1_tco2e" in by_line[3] and "company_id" in by_line[4]
     assert "boundary" in by_line[5] and "methodology" in by_line[5]
     assert "not an editor" in by_line[6] and "no company" in by_line[7] and "line 2" in by_line[8]
     assert "restate" in by_line[9] and "reporting_year" in by_line[10] and "scope2_location_tco2e" in by_line[10]
-    assert "scope3_4_tco2e" in by_line[11]
+    assert "scope3_4_tco2e" in by_line[11] and "NUL" in by_line[13]
     assert await count(session, company.id) == 1
     dry = await upload(client, await auth_headers(session, editor), csv_bytes(rows), dry_run="true")
-    assert dry.status_code == 422 and len(dry.json()["errors"]) == 9
+    assert dry.status_code == 422 and len(dry.json()["errors"]) == 10
 
 
 async def test_platform_admins_import_for_any_company(client: httpx.AsyncClient, session: AsyncSession) -> None:

@@ -38,6 +38,8 @@ class Row:
     company_id: uuid.UUID
     year: int
     figures: list[float | None]
+    # The figures' cells as written.
+    cells: tuple[str, ...]
     boundary: str
     methodology: str
     content: str = ""
@@ -100,7 +102,8 @@ def _parse(line: int, record: dict[str | None, Any], reasons: list[str]) -> Row 
         year = int(raw_year)
     else:
         reasons.append(f"reporting_year {raw_year!r} is not a year between {MIN_YEAR} and {MAX_YEAR}")
-    figures = [_tonnes(name, cell[name], name in REQUIRED, reasons) for name in FIGURES]
+    cells = tuple(cell[name] for name in FIGURES)
+    figures = [_tonnes(name, raw, name in REQUIRED, reasons) for name, raw in zip(FIGURES, cells, strict=True)]
     boundary = cell["boundary"].strip()
     if boundary not in BOUNDARIES:
         reasons.append(f"boundary {boundary!r} is not one of {', '.join(sorted(BOUNDARIES))}")
@@ -111,7 +114,7 @@ def _parse(line: int, record: dict[str | None, Any], reasons: list[str]) -> Row 
         reasons.append("methodology may not contain NUL characters")  # PostgreSQL cannot store them
     if reasons or company_id is None or year is None:
         return None
-    return Row(line, company_id, year, figures, boundary, methodology)
+    return Row(line, company_id, year, figures, cells, boundary, methodology)
 
 
 class _Checker:
@@ -148,8 +151,9 @@ class _Checker:
             return None
         if boundary not in BOUNDARIES or not methodology or len(methodology) > MAX_METHODOLOGY or "\x00" in methodology:
             return None
+        written = cells[2:-2]
         try:
-            figures = [float(raw) if raw else None for raw in cells[2:-2]]
+            figures = [float(raw) if raw else None for raw in written]
         except ValueError:
             return None
         for value in figures:
@@ -158,7 +162,7 @@ class _Checker:
                 return None
         if figures[0] is None or figures[1] is None:
             return None
-        return Row(line, company[0], int(raw_year), figures, boundary, methodology, company=company[1])
+        return Row(line, company[0], int(raw_year), figures, written, boundary, methodology, company=company[1])
 
 
 # The canonical content of a first version -------------------------------------------------------
@@ -169,16 +173,33 @@ _SCOPE3_PICK = itemgetter(*(2 + int(n) for n in sorted(SCOPE3_CATEGORIES)))
 _BOUNDARY_JSON = {b: encode_basestring(b) for b in BOUNDARIES}
 
 
+def _number(cell: str, value: float) -> str:
+    """The JSON of a figure, repr(round(value, 6)), read off its cell when the cell already is that
+    text: 1 or more in ASCII digits, at most 15 of them and 6 decimals, no zero leading or trailing.
+    A float holds such a number exactly enough to print it back as written, and rounding to 6
+    decimals leaves it be. Half the cost of a row's content is in rounding and printing otherwise."""
+    whole, point, decimals = cell.partition(".")
+    if cell.isascii() and whole.isdigit() and whole[0] != "0":
+        if not point:
+            if len(whole) <= 15:
+                return cell + ".0"
+        elif decimals.isdigit() and len(decimals) <= 6 and decimals[-1] != "0" and len(whole) + len(decimals) <= 15:
+            return cell
+    return repr(round(value, 6))
+
+
 def content_json(row: Row) -> str:
     """canonical_json(build_content(…)) of the row's first version, as text: the same bytes, written
     out directly because the import does it for every row (the tests hold the two to agree)."""
-    f = row.figures
-    scope3 = ",".join([key + repr(round(v, 6)) for key, v in zip(_SCOPE3_KEYS, _SCOPE3_PICK(f)) if v is not None])
-    market = "null" if f[2] is None else repr(round(f[2], 6))
+    f, c = row.figures, row.cells
+    scope3 = ",".join([
+        key + _number(cell, v) for key, v, cell in zip(_SCOPE3_KEYS, _SCOPE3_PICK(f), _SCOPE3_PICK(c)) if v is not None
+    ])
+    market = "null" if f[2] is None else _number(c[2], f[2])
     return (
         f'{{"boundary":{_BOUNDARY_JSON[row.boundary]},"company_id":"{row.company or row.company_id}","facilities":[],'
         f'"methodology":{encode_basestring(row.methodology)},"reason":null,"reporting_year":{row.year},'
-        f'"scope1_tco2e":{round(f[0] or 0.0, 6)!r},"scope2_location_tco2e":{round(f[1] or 0.0, 6)!r},'
+        f'"scope1_tco2e":{_number(c[0], f[0] or 0.0)},"scope2_location_tco2e":{_number(c[1], f[1] or 0.0)},'
         f'"scope2_market_tco2e":{market},"scope3":{{{scope3}}},"version":1}}'
     )
 

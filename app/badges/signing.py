@@ -7,6 +7,7 @@ import os
 import tempfile
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,12 @@ def key_id(issuer_id: str, key: Ed25519PublicKey) -> str:
     return f"{issuer_id}#{public_jwk(key)['kid']}"
 
 
+@lru_cache(maxsize=16)
+def _signing_key_id(key: Ed25519PrivateKey, issuer_id: str) -> str:
+    # Worked out once per key: a thumbprint costs a JWK, its JSON and a hash, on every award otherwise.
+    return key_id(issuer_id, key.public_key())
+
+
 def sign_credential(credential: dict[str, Any], *, key: Ed25519PrivateKey, issuer_id: str) -> str:
     """A compact VC-JWT (Open Badges 3.0 §8.2): the credential itself plus iss, nbf, sub and jti."""
     claims = {
@@ -89,7 +96,7 @@ def sign_credential(credential: dict[str, Any], *, key: Ed25519PrivateKey, issue
         "sub": credential["credentialSubject"]["id"],
         "jti": credential["id"],
     }
-    headers = {"typ": "JWT", "kid": key_id(issuer_id, key.public_key())}
+    headers = {"typ": "JWT", "kid": _signing_key_id(key, issuer_id)}
     return jwt.encode(credential | claims, key, algorithm=ALGORITHM, headers=headers)
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.common.etag import set_etag
+from app.db import SERVER_SETTINGS
 
 Row = Mapping[str, Any]
 
@@ -119,7 +120,7 @@ class DriverPool:
             connection = self.idle.pop()
             if not connection.is_closed():
                 return connection
-        return await asyncpg.connect(self.dsn)
+        return await asyncpg.connect(self.dsn, server_settings=SERVER_SETTINGS)
 
     async def close(self) -> None:
         connections, self.idle = self.idle, []

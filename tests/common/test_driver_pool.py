@@ -1,13 +1,16 @@
 """The public reads' own pool of asyncpg connections (PostgreSQL only): bounded, taken in turn,
-and never handing out a connection whose state is unknown."""
+and never handing out a connection whose state is unknown; and the settings of every connection."""
 
 import asyncio
 from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
+from sqlalchemy import text
 
 from app.common.reads import DriverPool
+from app.config import async_database_url
+from app.db import make_engine
 from app.errors import _lost_connection
 from tests.conftest import POSTGRES_URL
 
@@ -87,3 +90,13 @@ async def test_a_connection_the_server_cut_is_replaced(pool: DriverPool) -> None
         replaced = await backend(pool)
     assert replaced != first
     assert all(not connection.is_closed() for connection in pool.idle)
+
+
+async def test_the_readers_and_the_writers_connections_never_jit_compile(pool: DriverPool) -> None:
+    assert (await pool.fetch("SHOW jit", []))[0]["jit"] == "off"
+    engine = make_engine(async_database_url(POSTGRES_URL or ""))
+    try:
+        async with engine.connect() as connection:
+            assert await connection.scalar(text("SHOW jit")) == "off"
+    finally:
+        await engine.dispose()

@@ -1,6 +1,6 @@
 """Measure the bulk import of 100,000 report rows, and the bare insert ceiling in the same run.
 
-    .venv/bin/python bench/import_reports.py [--rows 100000] [--database-url URL] [--no-ceiling]
+    .venv/bin/python bench/import_reports.py [--rows 100000] [--years 100] [--database-url URL] [--no-ceiling]
 
 Without --database-url it uses fresh SQLite files in a temporary folder. With a PostgreSQL URL it
 creates fresh databases beside the one named and drops them afterwards. The ceiling inserts the
@@ -29,16 +29,13 @@ from app.identity.models import Organization, OrgKind
 from app.migrations import run_on_connection
 from app.reports import csv_import, csv_rows
 
-YEARS = 100
-
-
-def write_csv(path: Path, company_ids: list[uuid.UUID], rows: int) -> None:
-    """100 years per company, scope 2 market-based and five scope 3 categories filled; written as it goes."""
+def write_csv(path: Path, company_ids: list[uuid.UUID], rows: int, years: int) -> None:
+    """`years` years per company, scope 2 market-based and five scope 3 categories filled; written as it goes."""
     with path.open("w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(csv_rows.COLUMNS)
         for n in range(rows):
-            company, year = company_ids[n // YEARS], 1991 + n % YEARS
+            company, year = company_ids[n // years], 1991 + n % years
             scope3 = [f"{(n % 97) * 1.5:.1f}" if c % 3 == 0 else "" for c in range(1, 16)]
             writer.writerow([company, year, 1000 + n % 500, 400.25, 380, *scope3, "operational_control", "GHG Protocol"])
 
@@ -129,11 +126,11 @@ async def measure_ceiling(url: str, path: Path) -> float:
         await engine.dispose()
 
 
-async def main(rows: int, database_url: str | None, ceiling: bool) -> None:
+async def main(rows: int, years: int, database_url: str | None, ceiling: bool) -> None:
     folder = tempfile.mkdtemp(prefix="citypact-bench-")
-    companies = [new_id() for _ in range((rows + YEARS - 1) // YEARS)]
+    companies = [new_id() for _ in range((rows + years - 1) // years)]
     path = Path(folder) / "reports.csv"
-    write_csv(path, companies, rows)
+    write_csv(path, companies, rows, years)
     made: list[tuple[str, str | None]] = []
     try:
         url, name = await fresh_url(database_url, folder, "import")
@@ -151,7 +148,7 @@ async def main(rows: int, database_url: str | None, ceiling: bool) -> None:
             ceiling_seconds = await measure_ceiling(url, path)
         backend = make_url(url).get_backend_name()
         print(f"machine: {platform.machine()}, {platform.processor() or platform.system()}, Python {platform.python_version()}")
-        print(f"database: {backend}; file: {rows:,} rows, {path.stat().st_size / 1e6:.1f} MB")
+        print(f"database: {backend}; file: {rows:,} rows of {len(companies):,} companies, {path.stat().st_size / 1e6:.1f} MB")
         print(f"import (parse, validate, hash, store): {import_seconds:.2f} s = {rows / import_seconds:,.0f} rows/s; "
               f"peak memory of the process {rss_after:.0f} MB ({rss_before:.0f} MB before the import)")
         if ceiling_seconds is not None:
@@ -166,7 +163,8 @@ async def main(rows: int, database_url: str | None, ceiling: bool) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--years", type=int, default=100, help="Years a company reports in the file (at most 100).")
     parser.add_argument("--database-url", default=None, help="A PostgreSQL server to measure on (fresh databases are made).")
     parser.add_argument("--no-ceiling", action="store_true", help="Measure the import only (the ceiling holds every record in memory).")
     args = parser.parse_args()
-    asyncio.run(main(args.rows, args.database_url, not args.no_ceiling))
+    asyncio.run(main(args.rows, args.years, args.database_url, not args.no_ceiling))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
-from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, bindparam, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.badges import rules, signing
@@ -82,7 +82,7 @@ STANDING = (
     select(BadgeAssertion).where(BadgeAssertion.company_id.in_(bindparam("ids", expanding=True)),
                                  BadgeAssertion.revoked_at.is_(None)).order_by(BadgeAssertion.id)
 )
-COMPANIES = select(Company).where(Company.id.in_(bindparam("ids", expanding=True)))
+COMPANY_NAMES = select(Company.id, Company.name).where(Company.id.in_(bindparam("ids", expanding=True)))
 
 
 async def gather_many(session: AsyncSession, company_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, CompanyFacts]:
@@ -207,7 +207,9 @@ async def reconcile_companies(session: AsyncSession, *, company_ids: Iterable[uu
         held: dict[uuid.UUID, dict[BadgeClassId, BadgeAssertion]] = defaultdict(dict)
         for assertion in await session.scalars(STANDING, {"ids": chunk}):
             held[assertion.company_id][assertion.badge_class] = assertion
-        companies = {c.id: c for c in await session.scalars(COMPANIES, {"ids": chunk})}
+        names: dict[uuid.UUID, str] = dict((await session.execute(COMPANY_NAMES, {"ids": chunk})).all())
+        awards: list[dict[str, Any]] = []
+        entries: list[dict[str, Any]] = []
         for company_id in chunk:
             won = rules.earned(facts[company_id])
             for badge_class, assertion in held[company_id].items():
@@ -218,9 +220,15 @@ async def reconcile_companies(session: AsyncSession, *, company_ids: Iterable[uu
                     # Events reach here from services that hold no request: the process's settings
                     # are the ones its app was created with.
                     issuer = issuer or signing.issuer(get_settings())
-                    award_badge(session, company=companies[company_id], badge=rules.BY_ID[badge_class],
-                                evidence=evidence, issuer=issuer)
+                    award, logged = awarded(company_id=company_id, company_name=names[company_id],
+                                            badge=rules.BY_ID[badge_class], evidence=evidence, issuer=issuer)
+                    awards.append(award)
+                    entries.append(logged)
+        # The revocations first: a class revoked here may stand again only once it is.
         await session.flush()
+        if awards:
+            await session.execute(insert(BadgeAssertion), awards)
+        await audit.record_all(session, entries)
 
 
 async def reconcile_badges(session: AsyncSession, *, company_id: uuid.UUID, reason: str) -> None:
@@ -235,25 +243,26 @@ async def reconcile_participants(session: AsyncSession, *, project_id: uuid.UUID
     await reconcile_companies(session, company_ids=accepted.all(), reason=reason)
 
 
-def award_badge(
-    session: AsyncSession, *, company: Company, badge: BadgeClass, evidence: list[Evidence], issuer: signing.Issuer
-) -> BadgeAssertion:
+def awarded(
+    *, company_id: uuid.UUID, company_name: str, badge: BadgeClass, evidence: list[Evidence], issuer: signing.Issuer
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A badge awarded to a company, as its assertion's columns and its audit entry: a reconciliation
+    stores a chunk's awards together."""
     assertion_id, issued_on = new_id(), utcnow().replace(microsecond=0)
     credential = build_credential(
-        base_url=issuer.base_url, assertion_id=assertion_id, badge=badge, company_id=company.id,
-        company_name=company.name, issued_on=issued_on, evidence=evidence,
+        base_url=issuer.base_url, assertion_id=assertion_id, badge=badge, company_id=company_id,
+        company_name=company_name, issued_on=issued_on, evidence=evidence,
     )
-    assertion = BadgeAssertion(
-        id=assertion_id, company_id=company.id, badge_class=badge.id, criteria_version=badge.criteria_version,
-        issued_on=issued_on, evidence=evidence, credential=credential,
-        jwt=signing.sign_credential(credential, key=issuer.key, issuer_id=issuer.id),
+    assertion = {
+        "id": assertion_id, "company_id": company_id, "badge_class": badge.id, "criteria_version": badge.criteria_version,
+        "issued_on": issued_on, "evidence": evidence, "credential": credential, "revoked_at": None,
+        "revocation_reason": None, "jwt": signing.sign_credential(credential, key=issuer.key, issuer_id=issuer.id),
+    }
+    logged = audit.entry(
+        actor_id=None, organization_id=company_id, action="badge.award", object_type="badge_assertion",
+        object_id=assertion_id, summary=f"{badge.name} badge awarded to {company_name}",
     )
-    session.add(assertion)
-    audit.record(
-        session, actor_id=None, organization_id=company.id, action="badge.award", object_type="badge_assertion",
-        object_id=assertion_id, summary=f"{badge.name} badge awarded to {company.name}",
-    )
-    return assertion
+    return assertion, logged
 
 
 def revoke_badge(session: AsyncSession, *, assertion: BadgeAssertion, reason: str) -> None:

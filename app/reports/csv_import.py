@@ -225,14 +225,15 @@ async def import_reports(
 async def _record(session: AsyncSession, state: _Import, user: User | None) -> None:
     """One audit entry per company, then one badge reconciliation over all of them."""
     who = user.email if user else "the command line"
+    entries = []
     for company_id, bits in state.in_file.items():
         years = _years(bits)
-        audit.record(
-            session, actor_id=user.id if user else None, organization_id=company_id, action="report.import",
+        entries.append(audit.entry(
+            actor_id=user.id if user else None, organization_id=company_id, action="report.import",
             object_type="company", object_id=company_id,
             summary=f"{len(years)} report(s) imported by {who}: {', '.join(map(str, years[:20]))}",
-        )
-    await session.flush()
+        ))
+    await audit.record_all(session, entries)
     await refresh_company_rollup(session, state.in_file)
     await reconcile_companies(session, company_ids=state.in_file, reason="Reports imported.")
 

@@ -227,7 +227,7 @@ async def reconcile_companies(session: AsyncSession, *, company_ids: Iterable[uu
         # The revocations first: a class revoked here may stand again only once it is.
         await session.flush()
         if awards:
-            await session.execute(insert(BadgeAssertion), awards)
+            await session.execute(insert(BadgeAssertion.__table__), awards)
         await audit.record_all(session, entries)
 
 

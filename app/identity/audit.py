@@ -49,4 +49,4 @@ async def record_all(session: AsyncSession, entries: list[dict[str, Any]]) -> No
     """Append many events (`entry` each) in as few statements as the driver allows: for bulk writes,
     where an ORM object each would cost more than its row."""
     if entries:
-        await session.execute(insert(AuditEvent), entries)
+        await session.execute(insert(AuditEvent.__table__), entries)

@@ -224,8 +224,7 @@ async def reconcile_companies(session: AsyncSession, *, company_ids: Iterable[uu
                                             badge=rules.BY_ID[badge_class], evidence=evidence, issuer=issuer)
                     awards.append(award)
                     entries.append(logged)
-        # The revocations first: a class revoked here may stand again only once it is.
-        await session.flush()
+        await session.flush()  # the revocations, before the awards are inserted
         if awards:
             await session.execute(insert(BadgeAssertion.__table__), awards)
         await audit.record_all(session, entries)
@@ -255,8 +254,8 @@ def awarded(
     )
     assertion = {
         "id": assertion_id, "company_id": company_id, "badge_class": badge.id, "criteria_version": badge.criteria_version,
-        "issued_on": issued_on, "evidence": evidence, "credential": credential, "revoked_at": None,
-        "revocation_reason": None, "jwt": signing.sign_credential(credential, key=issuer.key, issuer_id=issuer.id),
+        "issued_on": issued_on, "evidence": evidence, "credential": credential,
+        "jwt": signing.sign_credential(credential, key=issuer.key, issuer_id=issuer.id),
     }
     logged = audit.entry(
         actor_id=None, organization_id=company_id, action="badge.award", object_type="badge_assertion",

@@ -7,8 +7,8 @@ import os
 import tempfile
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 

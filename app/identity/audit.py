@@ -1,7 +1,7 @@
 """Appending to the audit log, inside the transaction of the write it records."""
 
 import uuid
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,38 +9,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.identity.models import AuditEvent
 
 
-def entry(
-    *,
-    actor_id: uuid.UUID | None,
-    action: str,
-    object_type: str,
-    object_id: uuid.UUID | str,
-    summary: str,
-    organization_id: uuid.UUID | None = None,
-    changes: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """An audit event's columns; its id and time are given as it is stored."""
-    return {
-        "actor_id": actor_id, "action": action, "object_type": object_type, "object_id": str(object_id),
-        "organization_id": organization_id, "summary": summary[:500], "changes": changes,
+class Fields(TypedDict):
+    """What the writer says of an event; its id and time are given as it is stored."""
+
+    actor_id: uuid.UUID | None
+    action: str
+    object_type: str
+    object_id: uuid.UUID | str
+    summary: str
+    organization_id: NotRequired[uuid.UUID | None]
+    changes: NotRequired[dict[str, Any] | None]
+
+
+def entry(**fields: Unpack[Fields]) -> dict[str, Any]:
+    """An audit event's columns."""
+    return {"organization_id": None, "changes": None} | dict(fields) | {
+        "object_id": str(fields["object_id"]), "summary": fields["summary"][:500],
     }
 
 
-def record(
-    session: AsyncSession,
-    *,
-    actor_id: uuid.UUID | None,
-    action: str,
-    object_type: str,
-    object_id: uuid.UUID | str,
-    summary: str,
-    organization_id: uuid.UUID | None = None,
-    changes: dict[str, Any] | None = None,
-) -> AuditEvent:
-    event = AuditEvent(**entry(
-        actor_id=actor_id, action=action, object_type=object_type, object_id=object_id, summary=summary,
-        organization_id=organization_id, changes=changes,
-    ))
+def record(session: AsyncSession, **fields: Unpack[Fields]) -> AuditEvent:
+    event = AuditEvent(**entry(**fields))
     session.add(event)
     return event
 

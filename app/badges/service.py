@@ -2,7 +2,7 @@
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,30 +82,43 @@ STANDING = (
     select(BadgeAssertion).where(BadgeAssertion.company_id.in_(bindparam("ids", expanding=True)),
                                  BadgeAssertion.revoked_at.is_(None)).order_by(BadgeAssertion.id)
 )
-COMPANY_NAMES = select(Company.id, Company.name).where(Company.id.in_(bindparam("ids", expanding=True)))
 
 
-async def gather_many(session: AsyncSession, company_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, CompanyFacts]:
+async def gather_many(
+    session: AsyncSession, company_ids: Sequence[uuid.UUID], digests: Mapping[uuid.UUID, rules.Digest] | None = None
+) -> dict[uuid.UUID, CompanyFacts]:
     """What the badge rules need to know about each company, read from the database.
 
     Of the reports, only those the rules read (rules.read_reports): each company's latest and its
-    verified ones, which keeps this cheap for a company with a long history.
+    verified ones, which keeps this cheap for a company with a long history. Given the companies'
+    digests, read in the same transaction, it reads only what they do not rule out: no verified
+    report, no project place; the commitment they hold already.
     """
     reports: dict[uuid.UUID, list[ReportFact]] = defaultdict(list)
     projects: dict[uuid.UUID, list[ProjectFact]] = defaultdict(list)
     commitments: dict[uuid.UUID, tuple[bool, str]] = {}
+    if digests is not None:
+        commitments = {c: (digests[c].has_target, digests[c].sbti_status) for c in company_ids}
+
+    def having(fact: Callable[[rules.Digest], bool], chunk: Sequence[uuid.UUID]) -> Sequence[uuid.UUID]:
+        return chunk if digests is None else [c for c in chunk if fact(digests[c])]
+
+    async def rows(statement: Select[Any], ids: Sequence[uuid.UUID]) -> Sequence[Any]:
+        return (await session.execute(statement, {"ids": ids})).all() if ids else ()
+
     for chunk in _chunks(sorted(set(company_ids))):
         verified = set()
-        for row in await session.execute(VERIFIED_REPORTS, {"ids": chunk}):
+        for row in await rows(VERIFIED_REPORTS, having(lambda d: bool(d.verified_totals), chunk)):
             reports[row[0]].append(_fact(row))
             verified.add(row[1])
-        for row in await session.execute(LATEST_REPORTS, {"ids": chunk}):
+        for row in await rows(LATEST_REPORTS, having(lambda d: d.reported, chunk)):
             if row[1] not in verified:
                 reports[row[0]].append(_fact(row))
-        for company_id, project_id, title, status in await session.execute(PROJECT_PLACES, {"ids": chunk}):
+        for company_id, project_id, title, status in await rows(PROJECT_PLACES, having(lambda d: d.partner, chunk)):
             projects[company_id].append(ProjectFact(str(project_id), title, str(status)))
-        for company_id, has_target, sbti_status in await session.execute(COMMITMENTS, {"ids": chunk}):
-            commitments[company_id] = (has_target, str(sbti_status))
+        if digests is None:
+            for company_id, has_target, sbti_status in await rows(COMMITMENTS, chunk):
+                commitments[company_id] = (has_target, str(sbti_status))
     return {
         company_id: CompanyFacts(
             reports=rules.read_reports(tuple(reports[company_id])),
@@ -128,8 +141,8 @@ async def standing_badges(session: AsyncSession, company_id: uuid.UUID) -> list[
 
 
 def _digest() -> Select[Any]:
-    """Per company: the classes it holds (comma-separated), whether it reported, the contents of its
-    two latest verified years, whether it holds a project place, and its commitment."""
+    """Per company: its name, the classes it holds (comma-separated), whether it reported, the
+    contents of its two latest verified years, whether it holds a project place, and its commitment."""
     company = Company.__table__.c
 
     def verified_content(offset: int) -> ScalarSelect[Any]:
@@ -149,7 +162,7 @@ def _digest() -> Select[Any]:
         Participant.company_id == company.id, _partner()
     ).exists()
     return (
-        select(company.id, held, reported, verified_content(0), verified_content(1), partner,
+        select(company.id, company.name, held, reported, verified_content(0), verified_content(1), partner,
                Commitment.__table__.c.has_target, Commitment.__table__.c.sbti_status)
         .select_from(Company.__table__)
         .outerjoin(Commitment.__table__, Commitment.__table__.c.company_id == company.id)
@@ -165,11 +178,24 @@ LOCK = (
 )
 
 
-async def unsettled(session: AsyncSession, company_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
-    """The companies whose standing badges differ from those their facts earn: one query per chunk."""
-    found = []
+@dataclass(frozen=True)
+class Standing:
+    """A company's name, the badge classes it holds and the digest of its facts, as read together."""
+
+    name: str
+    held: frozenset[BadgeClassId]
+    digest: rules.Digest
+
+    @property
+    def settled(self) -> bool:
+        return rules.earned_classes(self.digest) == self.held
+
+
+async def standings(session: AsyncSession, company_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Standing]:
+    """Each company's standing: one query per chunk."""
+    found = {}
     for chunk in _chunks(sorted(set(company_ids))):
-        for company_id, held, reported, latest, before, partner, has_target, sbti in await session.execute(
+        for company_id, name, held, reported, latest, before, partner, has_target, sbti in await session.execute(
             DIGEST, {"ids": chunk}
         ):
             digest = rules.Digest(
@@ -177,8 +203,7 @@ async def unsettled(session: AsyncSession, company_ids: Sequence[uuid.UUID]) -> 
                 verified_totals=tuple(contents.total(content) for content in (latest, before) if content is not None),
                 partner=bool(partner), has_target=bool(has_target), sbti_status=str(sbti) if sbti else "none",
             )
-            if rules.earned_classes(digest) != frozenset(BadgeClassId(c) for c in (held or "").split(",") if c):
-                found.append(company_id)
+            found[company_id] = Standing(name, frozenset(BadgeClassId(c) for c in (held or "").split(",") if c), digest)
     return found
 
 
@@ -200,27 +225,25 @@ async def reconcile_companies(session: AsyncSession, *, company_ids: Iterable[uu
     """
     ids = sorted(set(company_ids))
     await _lock(session, ids)
-    changing = await unsettled(session, ids)
+    changing = {c: standing for c, standing in (await standings(session, ids)).items() if not standing.settled}
     issuer: signing.Issuer | None = None
-    for chunk in _chunks(changing):  # flushed chunk by chunk: an import may touch many companies
-        facts = await gather_many(session, chunk)
-        held: dict[uuid.UUID, dict[BadgeClassId, BadgeAssertion]] = defaultdict(dict)
-        for assertion in await session.scalars(STANDING, {"ids": chunk}):
-            held[assertion.company_id][assertion.badge_class] = assertion
-        names: dict[uuid.UUID, str] = dict((await session.execute(COMPANY_NAMES, {"ids": chunk})).all())
+    for chunk in _chunks(sorted(changing)):  # flushed chunk by chunk: an import may touch many companies
+        facts = await gather_many(session, chunk, {c: changing[c].digest for c in chunk})
+        won = {c: rules.earned(facts[c]) for c in chunk}
+        # The standing assertions are read only for the companies that lose one: most events only award.
+        losing = [c for c in chunk if changing[c].held - won[c].keys()]
+        for assertion in (await session.scalars(STANDING, {"ids": losing})) if losing else ():
+            if assertion.badge_class not in won[assertion.company_id]:
+                revoke_badge(session, assertion=assertion, reason=reason)
         awards: list[dict[str, Any]] = []
         entries: list[dict[str, Any]] = []
         for company_id in chunk:
-            won = rules.earned(facts[company_id])
-            for badge_class, assertion in held[company_id].items():
-                if badge_class not in won:
-                    revoke_badge(session, assertion=assertion, reason=reason)
-            for badge_class, evidence in won.items():
-                if badge_class not in held[company_id]:
+            for badge_class, evidence in won[company_id].items():
+                if badge_class not in changing[company_id].held:
                     # Events reach here from services that hold no request: the process's settings
                     # are the ones its app was created with.
                     issuer = issuer or signing.issuer(get_settings())
-                    award, logged = awarded(company_id=company_id, company_name=names[company_id],
+                    award, logged = awarded(company_id=company_id, company_name=changing[company_id].name,
                                             badge=rules.BY_ID[badge_class], evidence=evidence, issuer=issuer)
                     awards.append(award)
                     entries.append(logged)

@@ -97,10 +97,13 @@ async def award_badges(session: AsyncSession, progress: Progress = lambda table,
     thousand companies at a time; returns how many companies were looked at."""
     from app.badges.service import reconcile_companies
     from app.companies.models import Commitment
+    from app.projects.models import Participant
     from app.reports.models import EmissionsReport
 
+    # Every badge rests on a report, a commitment or a place in a project: the others earn none.
     candidates = sorted(set((await session.scalars(select(EmissionsReport.company_id).distinct())).all())
-                        | set((await session.scalars(select(Commitment.company_id))).all()))
+                        | set((await session.scalars(select(Commitment.company_id))).all())
+                        | set((await session.scalars(select(Participant.company_id).distinct())).all()))
     for start in range(0, len(candidates), BADGE_CHUNK):
         chunk = candidates[start : start + BADGE_CHUNK]
         await reconcile_companies(session, company_ids=chunk, reason="Demo data loaded.")

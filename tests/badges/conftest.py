@@ -2,29 +2,31 @@
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
 from app.badges import service
-from app.badges.rules import CompanyFacts, ProjectFact, ReportFact
+from app.badges.rules import CompanyFacts, Digest, ProjectFact, ReportFact
 
 
 @pytest.fixture
 def facts_of(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[uuid.UUID, CompanyFacts]]:
     """Facts the test states for a company, in place of those gathered from the database."""
     stated: dict[uuid.UUID, CompanyFacts] = {}
-    gather, unsettled = service.gather_many, service.unsettled
+    gather, standings = service.gather_many, service.standings
 
-    async def gather_many(session, company_ids):  # type: ignore[no-untyped-def]
-        found = await gather(session, [c for c in company_ids if c not in stated])
+    async def gather_many(session, company_ids, digests=None):  # type: ignore[no-untyped-def]
+        found = await gather(session, [c for c in company_ids if c not in stated], digests)
         return found | {c: stated[c] for c in company_ids if c in stated}
 
-    async def stated_unsettled(session, company_ids):  # type: ignore[no-untyped-def]
-        # The database knows nothing of stated facts: such companies are always looked at closely.
-        return sorted(set(await unsettled(session, company_ids)) | {c for c in company_ids if c in stated})
+    async def stated_standings(session, company_ids):  # type: ignore[no-untyped-def]
+        # The database knows nothing of stated facts: their digest is the stated facts' own.
+        found = await standings(session, company_ids)
+        return found | {c: replace(found[c], digest=Digest.of(stated[c])) for c in found if c in stated}
 
     monkeypatch.setattr(service, "gather_many", gather_many)
-    monkeypatch.setattr(service, "unsettled", stated_unsettled)
+    monkeypatch.setattr(service, "standings", stated_standings)
     yield stated
 
 

@@ -14,7 +14,7 @@ from app.identity.models import Membership, Organization, Role
 from app.common.standards import lei
 from app.badges import rules
 from app.badges.models import BadgeAssertion
-from app.badges.service import gather_facts
+from app.badges.service import gather_facts, gather_many, standings
 from app.projects.models import Project
 from app.reports.models import EmissionsReport
 from app.reports.service import integrity
@@ -83,3 +83,12 @@ async def test_small_demo_loads_and_keeps_the_invariants(session: AsyncSession) 
     assert held
     for company_id in list(held)[:60]:
         assert set(rules.earned(await gather_facts(session, company_id))) == held[company_id]
+
+    # A company's standing, read in one query, says what its facts say: a reconciliation trusts it
+    # to skip the reads it rules out.
+    standing = await standings(session, companies)
+    facts = await gather_many(session, companies)
+    assert {c: s.digest for c, s in standing.items()} == {c: rules.Digest.of(f) for c, f in facts.items()}
+    assert await gather_many(session, companies, {c: s.digest for c, s in standing.items()}) == facts
+    assert {c: set(s.held) for c, s in standing.items() if s.held} == held
+    assert all(s.settled for s in standing.values())

@@ -15,7 +15,9 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, Select, Table, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement, Executable, Select, Table, bindparam, delete, exists, false, func, insert, or_, select, update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -103,33 +105,36 @@ async def refresh_city_pairs(session: AsyncSession, city_id: uuid.UUID) -> None:
 
 
 @cache
-def _refresh_statements(dialect_name: str) -> tuple[Executable, Executable, Executable]:
+def _refresh_statements(dialect_name: str) -> tuple[Executable, Executable]:
     """The statements of a refresh, for the companies bound to `ids`: built once, they are the
     same every time, and a report write should not pay for building them."""
     ids = bindparam("ids", expanding=True)
     dialect = postgresql if dialect_name == "postgresql" else sqlite
-    # Rows for companies that have none yet, leaving alone those another transaction has just inserted.
-    missing = dialect.insert(ROLLUP).from_select(
-        ["company_id", "name", "sector"], select(Company.id, Company.name, Company.sector).where(Company.id.in_(ids))
-    ).on_conflict_do_nothing()
-    lock = select(ROLLUP.c.company_id).where(ROLLUP.c.company_id.in_(ids)).order_by(ROLLUP.c.company_id).with_for_update()
+    # A row for each company that has none yet; the rows that exist, or that another transaction has
+    # just inserted, are waited for and locked instead, in order, and left as they are (an ON CONFLICT
+    # update locks every row it meets, and its WHERE false writes none of them).
+    claim = dialect.insert(ROLLUP).from_select(
+        ["company_id", "name", "sector"],
+        select(Company.id, Company.name, Company.sector).where(Company.id.in_(ids)).order_by(Company.id),
+    )
+    claim = claim.on_conflict_do_update(index_elements=["company_id"], set_={"company_id": claim.excluded.company_id},
+                                        where=false())
     recompute = update(ROLLUP).where(ROLLUP.c.company_id.in_(ids)).values(**recomputed(ROLLUP.c.company_id))
-    return missing, lock, recompute
+    return claim, recompute
 
 
 async def refresh_company_rollup(session: AsyncSession, company_ids: Iterable[uuid.UUID]) -> None:
     """Recompute the companies' rollup rows; call it in the transaction that changed their facts, after the change."""
     ids = sorted(set(company_ids))
     dialect_name = session.get_bind().dialect.name
-    missing, lock, recompute = _refresh_statements(dialect_name)
+    claim, recompute = _refresh_statements(dialect_name)
     await session.flush()
     for start in range(0, len(ids), CHUNK):
         chunk = {"ids": ids[start : start + CHUNK]}
-        await session.execute(missing, chunk)
-        # Lock the rows first, in order, in a statement of their own. The recomputation then starts
+        # The rows are locked first, in a statement of their own. The recomputation then starts
         # after any other writer of these companies has committed, and under READ COMMITTED its
         # fresh snapshot sees what they wrote: the last writer's recomputation counts everything.
-        await session.execute(lock, chunk)
+        await session.execute(claim, chunk)
         await session.execute(recompute, chunk)
         for stmt in _pair_statements(dialect_name, "company_id"):
             await session.execute(stmt, chunk)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
-from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, bindparam, func, insert, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, bindparam, func, insert, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.badges import rules, signing
@@ -149,7 +149,11 @@ def _digest() -> Select[Any]:
         return (
             select(ReportVersion.content).select_from(EmissionsReport).join(ReportVersion, _current())
             .join(Verification, _verified()).where(EmissionsReport.company_id == company.id)
-            .order_by(EmissionsReport.reporting_year.desc()).offset(offset).limit(1).scalar_subquery()
+            .order_by(EmissionsReport.reporting_year.desc())
+            # Written into the SQL, not bound: with a bound LIMIT or OFFSET, PostgreSQL judges a
+            # plan made once dearer than planning for each execution, and plans every submission's
+            # digest afresh, 2 ms each, where running it takes 0.2.
+            .offset(literal_column(str(offset))).limit(literal_column("1")).scalar_subquery()
         )
 
     held = select(func.aggregate_strings(BadgeAssertion.badge_class, ",")).where(

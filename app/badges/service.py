@@ -14,6 +14,7 @@ from app.badges import rules, signing
 from app.badges.credentials import build_credential
 from app.badges.models import BadgeAssertion
 from app.badges.rules import BadgeClass, BadgeClassId, CompanyFacts, Evidence, ProjectFact, ReportFact
+from app.common import driver
 from app.common.pagination import PageParams, paginate
 from app.companies.models import Commitment, Company, FacilityCity
 from app.config import get_settings
@@ -199,8 +200,8 @@ async def standings(session: AsyncSession, company_ids: Sequence[uuid.UUID]) -> 
     """Each company's standing: one query per chunk."""
     found = {}
     for chunk in _chunks(sorted(set(company_ids))):
-        for company_id, name, held, reported, latest, before, partner, has_target, sbti in await session.execute(
-            DIGEST, {"ids": chunk}
+        for company_id, name, held, reported, latest, before, partner, has_target, sbti in await driver.rows(
+            session, DIGEST, {"ids": chunk}
         ):
             digest = rules.Digest(
                 reported=bool(reported),
@@ -219,7 +220,7 @@ async def _lock(session: AsyncSession, company_ids: list[uuid.UUID]) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
     for chunk in _chunks(company_ids):
-        await session.execute(LOCK, {"ids": chunk})
+        await driver.rows(session, LOCK, {"ids": chunk})
 
 
 async def reconcile_companies(session: AsyncSession, *, company_ids: Iterable[uuid.UUID], reason: str) -> None:

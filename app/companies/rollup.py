@@ -16,12 +16,14 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement, Executable, Select, Table, bindparam, delete, exists, false, func, insert, or_, select, update,
+    ColumnElement, Executable, Select, Table, bindparam, delete, exists, false, func, insert, literal, or_, select, update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
+from app.common import driver
 from app.companies.models import CityCompany, Commitment, Company, CompanyRollup, Facility, FacilityCity, SbtiStatus
 from app.reports.models import EmissionsReport, ReportStatus, ReportVersion
 
@@ -113,9 +115,11 @@ def _refresh_statements(dialect_name: str) -> tuple[Executable, Executable]:
     # A row for each company that has none yet; the rows that exist, or that another transaction has
     # just inserted, are waited for and locked instead, in order, and left as they are (an ON CONFLICT
     # update locks every row it meets, and its WHERE false writes none of them).
+    # The columns' defaults are written into the statement: it runs on the driver (app/common/driver.py).
+    defaults = {c.key: literal(c.default.arg, c.type) for c in ROLLUP.c if isinstance(c.default, ScalarElementColumnDefault)}
     claim = dialect.insert(ROLLUP).from_select(
-        ["company_id", "name", "sector"],
-        select(Company.id, Company.name, Company.sector).where(Company.id.in_(ids)).order_by(Company.id),
+        ["company_id", "name", "sector", *defaults],
+        select(Company.id, Company.name, Company.sector, *defaults.values()).where(Company.id.in_(ids)).order_by(Company.id),
     )
     claim = claim.on_conflict_do_update(index_elements=["company_id"], set_={"company_id": claim.excluded.company_id},
                                         where=false())
@@ -134,10 +138,10 @@ async def refresh_company_rollup(session: AsyncSession, company_ids: Iterable[uu
         # The rows are locked first, in a statement of their own. The recomputation then starts
         # after any other writer of these companies has committed, and under READ COMMITTED its
         # fresh snapshot sees what they wrote: the last writer's recomputation counts everything.
-        await session.execute(claim, chunk)
-        await session.execute(recompute, chunk)
+        await driver.rows(session, claim, chunk)
+        await driver.rows(session, recompute, chunk)
         for stmt in _pair_statements(dialect_name, "company_id"):
-            await session.execute(stmt, chunk)
+            await driver.rows(session, stmt, chunk)
 
 
 async def rebuild_company_rollups(session: AsyncSession) -> tuple[int, int]:

@@ -13,12 +13,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-import asyncpg
 from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.badges.service import reconcile_companies
+from app.common import driver
 from app.companies.models import Company
 from app.companies.rollup import refresh_company_rollup
 from app.db import new_id, utcnow
@@ -81,19 +80,10 @@ async def copy_records(session: AsyncSession, chunk: Chunk) -> None:
 
     The database checks every row as an INSERT would: keys, foreign keys, triggers.
     """
-    connection = await session.connection()
-    driver = (await connection.get_raw_connection()).driver_connection
-    if driver is None or not driver.is_in_transaction():
-        raise RuntimeError("COPY needs the session's transaction to have begun")
-    try:
-        await driver.copy_records_to_table("emissions_report", records=chunk.reports, columns=REPORT_COLUMNS)
-        await driver.copy_records_to_table("report_version", records=chunk.versions, columns=VERSION_COLUMNS)
-    # What the session's own statements would raise, for the same handlers: a report stored meanwhile
-    # (409), a lost connection (503).
-    except asyncpg.IntegrityConstraintViolationError as exc:
-        raise IntegrityError("COPY", None, exc) from exc
-    except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError) as exc:
-        raise OperationalError("COPY", None, exc) from exc
+    connection = await driver.driver_connection(session)
+    with driver.sqlalchemy_errors("COPY"):
+        await connection.copy_records_to_table("emissions_report", records=chunk.reports, columns=REPORT_COLUMNS)
+        await connection.copy_records_to_table("report_version", records=chunk.versions, columns=VERSION_COLUMNS)
 
 
 async def insert_records(session: AsyncSession, chunk: Chunk) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import Insert, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.common import driver
 from app.db import new_id, utcnow
 from app.errors import Conflict, Unprocessable
 from app.reports.hashing import canonical_json
@@ -55,9 +56,10 @@ _ANSWER = update(KEYS).where(KEYS.c.id == bindparam("claimed")).values(
 
 async def _claim(session: AsyncSession, company_id: uuid.UUID, key: str, digest: str) -> uuid.UUID | None:
     """Claim the key for this request (the id of its record), or None when another request holds it."""
-    return await session.scalar(_claim_statement(session.get_bind().dialect.name), {
+    claimed = await driver.first(session, _claim_statement(session.get_bind().dialect.name), {
         "id": new_id(), "company_id": company_id, "key": key, "request_hash": digest, "created_at": utcnow(),
     })
+    return None if claimed is None else claimed[0]
 
 
 async def run_once(
@@ -93,5 +95,5 @@ async def run_once(
             raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.")
         return JSONResponse(earlier.response, status_code=earlier.status_code, headers={"Idempotent-Replayed": "true"})
     status, payload = await create()
-    await session.execute(_ANSWER, {"claimed": claimed, "status_code": status, "response": payload})
+    await driver.rows(session, _ANSWER, {"claimed": claimed, "status_code": status, "response": payload})
     return JSONResponse(payload, status_code=status)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
 from app.badges.service import reconcile_badges
+from app.common import driver
 from app.common.pagination import PageParams, decode_cursor, encode_cursor, paginate
 from app.companies.models import Company, Facility
 from app.companies.rollup import refresh_company_rollup
@@ -120,10 +121,9 @@ async def submit(session: AsyncSession, *, company: Company, data: ReportCreate,
     )
     # One statement checks the year is free, inserts, and fetches what the flags compare with; two
     # submissions racing for one year meet at the unique key, and the second gets the 409.
-    inserted = (await session.execute(
-        _insert_first_report(session.get_bind().dialect.name),
-        _row(report, REPORTS) | {"previous_year": year - 1},
-    )).first()
+    inserted = await driver.first(
+        session, _insert_first_report(session.get_bind().dialect.name), _row(report, REPORTS) | {"previous_year": year - 1},
+    )
     if inserted is None:
         existing = await session.scalar(select(EmissionsReport.id).where(
             EmissionsReport.company_id == company.id, EmissionsReport.reporting_year == year
@@ -137,11 +137,11 @@ async def submit(session: AsyncSession, *, company: Company, data: ReportCreate,
         id=new_id(), report_id=report.id, version=1, content=content, content_hash=version_hash(content, None),
         previous_hash=None, reason=None, submitted_at=now, submitted_by=actor.id, superseded=False,
     )
-    await session.execute(INSERT_VERSION, _row(version, VERSIONS))
+    await driver.rows(session, INSERT_VERSION, _row(version, VERSIONS))
     # Both rows are stored: the session holds the report as loaded, for callers that go on with it.
     make_transient_to_detached(report)
     session.add(report)
-    audit.record(
+    await audit.append(
         session, actor_id=actor.id, organization_id=company.id, action="report.submit", object_type="report",
         object_id=report.id, summary=f"{year} report submitted by {actor.label}",
     )

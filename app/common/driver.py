@@ -30,31 +30,46 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 
 @dataclass(frozen=True)
-class _Compiled:
+class Compiled:
+    """A statement compiled once, and how to bind its parameters for asyncpg."""
+
     compiled: SQLCompiler
+    constants: dict[str, Any]  # the values the statement carries itself
     # The JSON parameters, each with whether None stands for SQL NULL (else for JSON null).
     json_parameters: dict[str, bool]
 
+    def bound(self, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
+        """The SQL and its arguments in order. A list parameter (an expanding IN) is written out as
+        as many placeholders as it holds, which costs a rendering of the SQL each time."""
+        compiled = self.compiled
+        if compiled.post_compile_params:
+            state = compiled.construct_expanded_state(params)
+            sql, names, values = state.statement, state.positiontup or [], state.parameters
+        else:
+            sql, names, values = compiled.string, compiled.positiontup or [], self.constants | dict(params)
+        return sql, [self._argument(name, values[name]) for name in names]
+
+    def _argument(self, name: str, value: Any) -> Any:
+        if isinstance(value, Enum):
+            return value.value
+        if name in self.json_parameters and not (value is None and self.json_parameters[name]):
+            return json.dumps(value)  # asyncpg takes a JSON document as text (the engine's codec too)
+        return value
+
 
 @cache
-def _compiled(stmt: Executable, dialect_name: str) -> _Compiled:
-    compiled = stmt.compile(dialect=asyncpg_dialect() if dialect_name == "postgresql" else sqlite_dialect())
-    assert isinstance(compiled, SQLCompiler)
-    defaults = [column.key for column in (*compiled.insert_prefetch, *compiled.update_prefetch)]
+def compiled(stmt: Executable, dialect_name: str = "postgresql") -> Compiled:
+    """The statement compiled for the dialect; refused if it leaves Python-side column defaults to
+    SQLAlchemy's execution, which nothing here fills in."""
+    result = stmt.compile(dialect=asyncpg_dialect() if dialect_name == "postgresql" else sqlite_dialect())
+    assert isinstance(result, SQLCompiler)
+    defaults = [column.key for column in (*result.insert_prefetch, *result.update_prefetch)]
     if defaults:
         raise ValueError(f"the statement leaves Python-side defaults to SQLAlchemy's execution: {defaults}")
     json_parameters = {
-        name: bind.type.none_as_null for name, bind in compiled.binds.items() if isinstance(bind.type, JSON)
+        name: bind.type.none_as_null for name, bind in result.binds.items() if isinstance(bind.type, JSON)
     }
-    return _Compiled(compiled, json_parameters)
-
-
-def _argument(name: str, value: Any, json_parameters: dict[str, bool]) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    if name in json_parameters and not (value is None and json_parameters[name]):
-        return json.dumps(value)  # the engine's JSON codec takes the document as text
-    return value
+    return Compiled(result, dict(result.params), json_parameters)
 
 
 async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
@@ -84,19 +99,16 @@ def sqlalchemy_errors(statement: str) -> Iterator[None]:
 async def rows(session: AsyncSession, stmt: Executable, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
     """The statement's rows (none for a statement that returns none), each indexable by position."""
     dialect_name = session.get_bind().dialect.name
-    compiled = _compiled(stmt, dialect_name)  # on every database, so that what it refuses fails everywhere
+    form = compiled(stmt, dialect_name)  # on every database, so that what it refuses fails everywhere
     if dialect_name != "postgresql":
         result = await session.execute(stmt, params)
         return result.all() if getattr(result, "returns_rows", True) else []
     if session.new or session.dirty or session.deleted:
         await session.flush()
-    state = compiled.compiled.construct_expanded_state(params)
-    arguments = [
-        _argument(name, state.parameters[name], compiled.json_parameters) for name in state.positiontup or ()
-    ]
+    sql, arguments = form.bound(params)
     connection = await driver_connection(session)
-    with sqlalchemy_errors(state.statement):
-        return await connection.fetch(state.statement, *arguments)
+    with sqlalchemy_errors(sql):
+        return await connection.fetch(sql, *arguments)
 
 
 async def first(session: AsyncSession, stmt: Executable, params: Mapping[str, Any]) -> Sequence[Any] | None:

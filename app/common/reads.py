@@ -12,8 +12,6 @@ import asyncio
 import inspect
 import json
 from collections.abc import Callable, Coroutine, Mapping
-from dataclasses import dataclass
-from enum import Enum
 from functools import cache
 from typing import Annotated, Any, Protocol, get_type_hints
 
@@ -23,9 +21,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute, APIRouter
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy import JSON, Select
-from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.common import driver
 from app.common.etag import set_etag
 from app.db import SERVER_SETTINGS
 
@@ -66,25 +64,10 @@ class SessionsReader:
             return await SessionReader(session).all(stmt, **params)
 
 
-@dataclass(frozen=True)
-class _Compiled:
-    sql: str
-    names: tuple[str, ...]  # the parameters, in order
-    constants: dict[str, Any]  # the values the statement carries itself
-    json_columns: frozenset[str]
-
-    def args(self, params: dict[str, Any]) -> list[Any]:
-        values = [params[name] if name in params else self.constants[name] for name in self.names]
-        return [value.value if isinstance(value, Enum) else value for value in values]
-
-
 @cache
-def _compiled(stmt: Select[Any]) -> _Compiled:
-    compiled = stmt.compile(dialect=asyncpg_dialect())
-    return _Compiled(
-        compiled.string, tuple(compiled.positiontup or ()), dict(compiled.params),
-        frozenset(c.key for c in stmt.selected_columns if isinstance(c.type, JSON)),
-    )
+def _json_columns(stmt: Select[Any]) -> frozenset[str]:
+    """The statement's JSON columns, which the readers' connections answer as text."""
+    return frozenset(c.key for c in stmt.selected_columns if isinstance(c.type, JSON))
 
 
 class DriverPool:
@@ -135,15 +118,14 @@ class DriverReader:
         self.source = source
 
     async def _fetch(self, stmt: Select[Any], params: dict[str, Any]) -> list[Row]:
-        compiled = _compiled(stmt)
-        args = compiled.args(params)
+        sql, args = driver.compiled(stmt).bound(params)
         if isinstance(self.source, DriverPool):
-            records = await self.source.fetch(compiled.sql, args)
+            records = await self.source.fetch(sql, args)
         else:
-            records = await self.source.fetch(compiled.sql, *args)
+            records = await self.source.fetch(sql, *args)
         rows = [dict(record) for record in records]
         for row in rows:
-            for key in compiled.json_columns:
+            for key in _json_columns(stmt):
                 if isinstance(row[key], str):
                     row[key] = json.loads(row[key])
         return rows

@@ -62,9 +62,9 @@ def _gather_statements() -> tuple[Select[Any], ...]:
     company = Company.__table__.c
     columns = (EmissionsReport.company_id, EmissionsReport.id, EmissionsReport.reporting_year,
                EmissionsReport.current_version, ReportVersion.content, Verification.id)
-    latest = (
+    latest = (  # its LIMIT written into the SQL, as the digest's (see _digest)
         select(EmissionsReport.id).where(EmissionsReport.company_id == company.id)
-        .order_by(EmissionsReport.reporting_year.desc()).limit(1).scalar_subquery()
+        .order_by(EmissionsReport.reporting_year.desc()).limit(literal_column("1")).scalar_subquery()
     )
     return (
         # The verified reports, then each company's latest (one index probe per company, not a
@@ -107,7 +107,7 @@ async def gather_many(
         return chunk if digests is None else [c for c in chunk if fact(digests[c])]
 
     async def rows(statement: Select[Any], ids: Sequence[uuid.UUID]) -> Sequence[Any]:
-        return (await session.execute(statement, {"ids": ids})).all() if ids else ()
+        return await driver.rows(session, statement, {"ids": ids}) if ids else ()
 
     for chunk in _chunks(sorted(set(company_ids))):
         verified = set()

@@ -73,14 +73,17 @@ def compiled(stmt: Executable, dialect_name: str = "postgresql") -> Compiled:
 
 
 async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
-    """The asyncpg connection under the session's transaction."""
+    """The asyncpg connection under the session's transaction (none on a session in autocommit
+    mode, such as the pages' reading sessions: each statement stands alone there, as it would
+    through the session)."""
     connection = await session.connection()
-    driver = (await connection.get_raw_connection()).driver_connection
-    if driver is not None and not driver.is_in_transaction():
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    if driver is None:
+        raise RuntimeError("the session's connection has no driver connection")
+    if not driver.is_in_transaction() and not getattr(raw.dbapi_connection, "autocommit", False):
         # SQLAlchemy begins the transaction on the connection with its first statement.
         await connection.execute(select(1))
-    if driver is None or not driver.is_in_transaction():
-        raise RuntimeError("the session's transaction has not begun on its connection")
     return driver
 
 

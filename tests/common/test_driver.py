@@ -81,3 +81,10 @@ async def test_the_first_statement_of_a_session_runs_in_its_transaction(database
         await session.rollback()
     async with sessions() as session:
         assert await session.scalar(recorded) == 0
+
+
+async def test_a_session_in_autocommit_mode_runs_each_statement_on_its_own(database: DatabaseUnderTest) -> None:
+    # As the pages' reading sessions do: no transaction is begun for them.
+    sessions = make_sessionmaker(database.engine.execution_options(isolation_level="AUTOCOMMIT"))
+    async with sessions() as session:
+        assert await driver.rows(session, OF_COMPANIES, {"ids": [new_id()]}) == []

@@ -162,8 +162,7 @@ async def reader_on(session: AsyncSession) -> Reader:
     the driver, as the pool's readers read."""
     if session.bind.dialect.name != "postgresql":
         return SessionReader(session)
-    raw = await (await session.connection()).get_raw_connection()
-    return DriverReader(raw.driver_connection)  # type: ignore[arg-type]
+    return DriverReader(await driver.driver_connection(session))
 
 
 async def get_reader(request: Request) -> Reader:

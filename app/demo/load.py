@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cities.models import City
+from app.common import driver
 from app.companies.rollup import rebuild_company_rollups
 from app.models import Base
 from app.demo.generate import DEMO_PASSWORD, DemoData
@@ -49,8 +50,7 @@ def _complete(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 async def _copy(session: AsyncSession, table: Table, rows: list[dict[str, Any]], progress: Progress) -> None:
-    connection = await session.connection()
-    raw = (await connection.get_raw_connection()).driver_connection
+    raw = await driver.driver_connection(session)
     columns = [c.name for c in table.columns]
     # asyncpg takes JSON documents as text.
     json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}

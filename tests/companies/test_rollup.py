@@ -7,14 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cities import service as cities
 from app.cities.schemas import CityUpdate
+from app.common import driver
 from app.companies import service as companies
 from app.companies.models import CityCompany, Commitment, Company, CompanyRollup, Facility, FacilityCity
-from app.companies.rollup import COPIED, PAIR_COLUMNS, rebuild_company_rollups, refresh_company_rollup
+from app.companies.rollup import (
+    COPIED, PAIR_COLUMNS, _refresh_statements, rebuild_company_rollups, refresh_company_rollup,
+)
 from app.companies.schemas import CommitmentWrite, CompanyUpdate
 from app.db import make_engine, make_sessionmaker
 from app.reports import csv_import, verification
@@ -217,9 +220,12 @@ async def test_a_rebuild_recomputes_every_row(session: AsyncSession) -> None:
     await check(session, company.id)
 
 
-async def test_concurrent_writers_leave_the_row_complete(database: DatabaseUnderTest, tmp_path: Path) -> None:
-    """Two reports for one company in two transactions at once: the one that commits last still
-    counts the other's, the latest year, which it could not see when it started."""
+async def test_a_claimed_row_makes_the_next_writer_wait(
+    database: DatabaseUnderTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two reports for one company in two transactions at once. The first writer is held just after
+    its refresh claimed the rollup row, before it recomputes it: the second writer must wait for its
+    commit, and the row it leaves counts both reports, which neither writer saw when it began."""
     if database.backend != "postgres":
         pytest.skip("SQLite runs one writer at a time")
     url = await fresh_database_url(database.backend, str(tmp_path))
@@ -232,22 +238,52 @@ async def test_concurrent_writers_leave_the_row_complete(database: DatabaseUnder
             company = await make_company(session, creator=owner)
             await make_facility(session, company, actor=owner)
             await session.commit()
-        first_locked = asyncio.Event()
+        claim, _ = _refresh_statements("postgresql")
+        claimed, go = asyncio.Event(), asyncio.Event()
+        held: list[AsyncSession] = []
+        unheld_rows = driver.rows
 
-        async def submit(year: int, hold: bool) -> None:
+        async def rows(session: AsyncSession, stmt: Any, params: Any = None) -> Any:
+            found = await unheld_rows(session, stmt, params)
+            if stmt is claim and session in held:
+                claimed.set()
+                await go.wait()
+            return found
+
+        monkeypatch.setattr(driver, "rows", rows)
+        done: list[str] = []
+
+        async def first() -> None:
             async with sessions() as session:
-                await make_report(session, company, actor=owner, reporting_year=year, scope1_tco2e=float(year),
+                held.append(session)
+                await make_report(session, company, actor=owner, reporting_year=2024, scope1_tco2e=2024.0,
                                   scope2_location_tco2e=0.0)
-                if hold:  # the rollup row is locked now: let the other writer queue behind it
-                    first_locked.set()
-                    await asyncio.sleep(0.5)
                 await session.commit()
+                done.append("first committed")
 
         async def second() -> None:
-            await first_locked.wait()
-            await submit(2023, hold=False)
+            await claimed.wait()
+            async with sessions() as session:
+                await make_report(session, company, actor=owner, reporting_year=2023, scope1_tco2e=2023.0,
+                                  scope2_location_tco2e=0.0)
+                done.append("second written")
+                await session.commit()
 
-        await asyncio.gather(submit(2024, hold=True), second())
+        async def waiting_on_a_lock() -> bool:
+            async with engine.connect() as connection:
+                return bool(await connection.scalar(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )))
+
+        writers = [asyncio.create_task(first()), asyncio.create_task(second())]
+        await claimed.wait()
+        for _ in range(100):  # until the second writer waits for a lock, or has got through without one
+            if done or await waiting_on_a_lock():
+                break
+            await asyncio.sleep(0.05)
+        go.set()
+        await asyncio.gather(*writers)
+        assert done == ["first committed", "second written"]
         async with sessions() as session:
             await check(session, company.id, reported_year=2024, reported_tco2e=2024.0, facility_count=1)
     finally:

@@ -25,6 +25,7 @@ from app.companies.router import reads as companies_reads, router as companies_r
 from app.identity.router import router as identity_router
 from app.matching.pages import router as matching_pages
 from app.matching.router import router as matching_router
+from app.networks import answers as network_answers
 from app.networks.router import router as networks_router
 from app.projects.manage import router as project_manage_router
 from app.projects.pages import router as project_pages_router
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         yield
         await close_driver_pool(app)
+        await network_answers.close(app)
         await app.state.engine.dispose()
         if app.state.redis is not None:
             await app.state.redis.aclose()

@@ -23,6 +23,7 @@ from app.config import Settings, async_database_url
 from app.db import get_session, get_streaming_session, make_engine
 from app.main import create_app
 from app.migrations import run_on_connection
+from app.networks.answers import get_answers
 
 POSTGRES_URL = os.environ.get("CITYPACT_TEST_POSTGRES_URL")
 # The badge issuer's key of the test run: read when settings are made, kept out of the work tree.
@@ -132,6 +133,8 @@ async def client(app: FastAPI, session: AsyncSession) -> AsyncIterator[httpx.Asy
     app.dependency_overrides[get_session] = override
     app.dependency_overrides[get_streaming_session] = override
     app.dependency_overrides[get_reader] = reader
+    # The test's writes are rolled back, never committed: no worker must keep answers read from them.
+    app.dependency_overrides[get_answers] = lambda: None
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as test_client:
         yield test_client

@@ -32,6 +32,7 @@ from app.cities import progress as progress_math
 from app.cities import rollup as city_rollup
 from app.cities.models import City, CityInventory, CityPlan, CityProgress, PlanStatus
 from app.common.standards import GpcSector
+from app.networks import answers
 from app.networks.models import (
     CityYearRollup,
     NetworkCity,
@@ -139,8 +140,10 @@ async def _lock_rows(session: AsyncSession, networks: list[uuid.UUID], country: 
     """Lock the networks' rows for the country in key order, creating the missing ones first.
 
     The network-wide rows, taken only by project and membership writes, come before every country row:
-    all writers lock in one order, so none waits for another in a cycle.
+    all writers lock in one order, so none waits for another in a cycle. The workers that keep the
+    networks' answers are told to forget them once the transaction commits.
     """
+    await answers.changed(session, networks)
     if network_wide:
         await _lock_or_create(session, NetworkRollup, [{"network_id": n} for n in networks])
     await _lock_or_create(session, NetworkCountryRollup, [{"network_id": n, "country_code": country} for n in networks])
@@ -335,6 +338,7 @@ async def _update_country_rows(session: AsyncSession, country: str, values: list
 
 async def rebuild(session: AsyncSession) -> None:
     """Recompute every rollup from the source tables, set by set: after a bulk load, and in tests."""
+    await answers.changed(session, None)
     await session.execute(delete(CityYearRollup))
     plans = {plan.city_id: plan for plan in await session.scalars(select(CityPlan))}
     inventories = await session.execute(

@@ -32,8 +32,9 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "citypact_network_figures"
 EVERY = "*"
-# Answers kept by a worker: a network's whole answer, and its answers for a year or a country.
-SIZE = 512
+# Answers kept by a worker: a network's whole answer (32 kB for 10,000 cities in 181 countries), and
+# its answers for a year or a country.
+SIZE = 256
 # A notice names at most this many networks; a write that changes more says "all of them".
 NAMED = 100
 # After a failed attempt to listen, the next waits this long (the database may be down).

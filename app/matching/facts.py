@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 
+from app.common import driver
 from app.companies.models import CityCompany, SbtiStatus
 from app.matching import scoring
 
@@ -159,7 +160,6 @@ async def city_candidates(
 ) -> tuple[scoring.CityFacts, list[scoring.CompanyFacts]]:
     """The city with the corporate emissions reported there, and the firms that can have a pair
     among the `wanted` best with the actions: the ranking needs no other."""
-    connection = await session.connection()
     fits = scoring.best_fits(actions)
     batch = wanted + BATCH
     parameters = {"city_id": city.city_id, "batch": batch} | score_parameters(actions, city)
@@ -167,9 +167,9 @@ async def city_candidates(
     best: list[float] = []  # a min-heap of the scores of the `wanted` best pairs so far
     start = 0
     while True:
-        rows = (await connection.execute(_ranked(), parameters | {"start": start})).all()
+        rows = await driver.rows(session, _ranked(), parameters | {"start": start})
         if start == 0 and rows:
-            city = replace(city, corporate_emissions_tco2e=rows[0].total or 0.0)
+            city = replace(city, corporate_emissions_tco2e=rows[0][0] or 0.0)
         for row in rows:
             company = scoring.CompanyFacts._make(row[1:])
             score = scoring.best_pair_score(company, city, fits)

@@ -39,7 +39,9 @@ async def city_matches(
         action_id = actions[0].id
     matches = []
     if action_id is not None and published:
-        matches, _ = await service.city_matches(session, city_id=city_id, params=PageParams(limit=50), action_id=action_id)
+        matches, _ = await service.city_matches(
+            session, city=await service.city_facts(session, city_id), params=PageParams(limit=50), action_id=action_id
+        )
     role = await role_in(session, user, city_id)
     open_projects = (await session.scalars(
         select(Project).where(Project.city_id == city_id, Project.status.in_([ProjectStatus.PROPOSED, ProjectStatus.ACTIVE]))

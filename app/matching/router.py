@@ -2,7 +2,6 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from app.cities.service import get_city
 from app.common import access
 from app.common.pagination import Page, PageDep
 from app.common.reads import model_response
@@ -21,9 +20,9 @@ async def city_matches(
     city_id: uuid.UUID, page: PageDep, user: CurrentUser, session: SessionDep, action_id: uuid.UUID | None = None,
 ) -> Response:
     """The co-located companies ranked as partners for the city's actions, best first, with reasons."""
-    await get_city(session, city_id)
+    city = await service.city_facts(session, city_id)
     await require_role(session, user, city_id, Role.VIEWER)
-    items, cursor = await service.city_matches(session, city_id=city_id, params=page, action_id=action_id)
+    items, cursor = await service.city_matches(session, city=city, params=page, action_id=action_id)
     return model_response(Page[MatchRead](items=items, next_cursor=cursor))
 
 

@@ -96,8 +96,8 @@ async def test_reading_only_the_firms_that_can_place_changes_no_page(
     client: httpx.AsyncClient, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     city, officer = await crowded_city(session)
-    actions = await service._actions(session, [city.id])
-    seen = (await service._cities(session, [city.id], {}))[city.id]
+    actions = await service.city_actions(session, city.id)
+    seen = await service.city_facts(session, city.id)
     seen, everyone = await facts.city_candidates(session, seen, actions, wanted=10_000)
     assert len(everyone) == 24
     expected = scoring.rank(everyone, actions, {city.id: seen}, limit=72)
@@ -117,5 +117,5 @@ async def test_reading_only_the_firms_that_can_place_changes_no_page(
     assert [(i["company_id"], i["action_id"], i["score"]) for i in pages] == [
         (str(m.company.company_id), str(m.action.action_id), m.score) for m in expected
     ]
-    first, _ = await service.city_matches(session, city_id=city.id, params=PageParams(limit=5))
+    first, _ = await service.city_matches(session, city=await service.city_facts(session, city.id), params=PageParams(limit=5))
     assert [m.company_id for m in first] == [m.company.company_id for m in expected[:5]]

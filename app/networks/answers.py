@@ -134,6 +134,9 @@ class Listener:
             except BaseException:
                 connection.terminate()
                 raise
+            # Between here and listen(True) nothing awaits: a connection open now reports its loss later.
+            if connection.is_closed():
+                raise asyncpg.InterfaceError("the connection closed as listening began")
             connection.add_termination_listener(self._lost)
             self.connection = connection
             self.answers.listen(True)

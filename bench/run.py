@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.badges.service import reconcile_companies  # noqa: E402
 from app.cities.geometry import CityArea, cell_of  # noqa: E402
+from app.common import driver  # noqa: E402
 from app.config import async_database_url  # noqa: E402
 from app.db import make_engine, make_sessionmaker  # noqa: E402
 from app.demo import load as demo_load  # noqa: E402
@@ -264,7 +265,7 @@ def main() -> None:
           f"{ids['sizes'][1]} companies", flush=True)
 
     app_port, ceiling_port = free_port(), free_port()
-    plain_dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    plain_dsn = driver.dsn(url)
     app = start([sys.executable, "-m", "app", "serve", "--port", str(app_port), "--workers", "1"],
                 {"CITYPACT_DATABASE_URL": url, "CITYPACT_LOG_LEVEL": "WARNING"}, app_port)
     ceiling = start([sys.executable, "-m", "uvicorn", "--app-dir", str(ROOT / "bench"), "ceiling:app", "--port",

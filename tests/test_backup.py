@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 from app.badges import signing
 from app.badges.models import BadgeAssertion
 from app.badges.service import check_assertion
+from app.common import driver
 from app.config import get_settings
 from app.db import make_engine, make_sessionmaker
 from app.demo import load as demo_load
@@ -44,18 +45,14 @@ async def _all_chains_valid(url: str) -> tuple[int, int]:
     return len(reports), len(badges)
 
 
-def _libpq(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 async def test_backup_and_restore_keep_every_chain_intact(database: DatabaseUnderTest, tmp_path) -> None:  # type: ignore[no-untyped-def]
     source = await fresh_database_url(database.backend, str(tmp_path))
     await _load_demo(source)
     if database.backend == "postgres":
         target = await fresh_database_url("postgres", str(tmp_path))
         dump = tmp_path / "citypact.dump"
-        subprocess.run(["pg_dump", "--format=custom", f"--file={dump}", _libpq(source)], check=True)
-        subprocess.run(["pg_restore", "--no-owner", f"--dbname={_libpq(target)}", str(dump)], check=True)
+        subprocess.run(["pg_dump", "--format=custom", f"--file={dump}", driver.dsn(source)], check=True)
+        subprocess.run(["pg_restore", "--no-owner", f"--dbname={driver.dsn(target)}", str(dump)], check=True)
     else:
         target = f"sqlite+aiosqlite:///{tmp_path}/restored.db"
         with sqlite3.connect(make_url(source).database) as live, sqlite3.connect(make_url(target).database) as copy:

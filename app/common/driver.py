@@ -24,6 +24,7 @@ import asyncpg
 from sqlalchemy import JSON, Executable, select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.dialects.sqlite.aiosqlite import dialect as sqlite_dialect
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -55,6 +56,11 @@ class Compiled:
         if name in self.json_parameters and not (value is None and self.json_parameters[name]):
             return json.dumps(value)  # asyncpg takes a JSON document as text (the engine's codec too)
         return value
+
+
+def dsn(url: str | URL) -> str:
+    """The database's address as asyncpg's and libpq's own connections take it (no SQLAlchemy driver name)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 @cache

@@ -145,8 +145,7 @@ def driver_pool(app: FastAPI) -> DriverPool:
     """The app's readers' pool, made on first use."""
     pool: DriverPool | None = getattr(app.state, "driver_pool", None)
     if pool is None:
-        url = app.state.engine.url.set(drivername="postgresql")
-        pool = app.state.driver_pool = DriverPool(url.render_as_string(hide_password=False), POOL_SIZE)
+        pool = app.state.driver_pool = DriverPool(driver.dsn(app.state.engine.url), POOL_SIZE)
     return pool
 
 

@@ -168,8 +168,7 @@ def listener(app: FastAPI) -> Listener | None:
         return None
     found: Listener | None = getattr(app.state, "network_answers", None)
     if found is None:
-        url = app.state.engine.url.set(drivername="postgresql")
-        found = app.state.network_answers = Listener(url.render_as_string(hide_password=False), Answers())
+        found = app.state.network_answers = Listener(driver.dsn(app.state.engine.url), Answers())
     return found
 
 

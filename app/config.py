@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
     secure_cookies: bool = False
+    # Workers keep the answers that are costly to read until PostgreSQL says they changed
+    # (app/common/answers.py). Turn off where a worker cannot LISTEN on the database, as behind a
+    # connection pooler in transaction mode: every answer is then read afresh.
+    keep_answers: bool = True
 
     @field_validator("database_url")
     @classmethod

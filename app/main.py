@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 
 from app import paths
-from app.common import access
+from app.common import access, answers
 from app.common.reads import close_driver_pool
 from app.config import Settings, get_settings
 from app.db import SessionDep, make_engine, make_read_sessionmaker, make_sessionmaker
@@ -25,7 +25,6 @@ from app.companies.router import reads as companies_reads, router as companies_r
 from app.identity.router import router as identity_router
 from app.matching.pages import router as matching_pages
 from app.matching.router import router as matching_router
-from app.networks import answers as network_answers
 from app.networks.router import router as networks_router
 from app.projects.manage import router as project_manage_router
 from app.projects.pages import router as project_pages_router
@@ -116,7 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         yield
         await close_driver_pool(app)
-        await network_answers.close(app)
+        await answers.close(app)
         await app.state.engine.dispose()
         if app.state.redis is not None:
             await app.state.redis.aclose()

@@ -4,26 +4,28 @@ The suite runs on SQLite and, when CITYPACT_TEST_POSTGRES_URL is set, again on a
 PostgreSQL database: every database test is parametrised by backend.
 """
 
+import asyncio
 import os
 import tempfile
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
 from alembic import command
 from fastapi import FastAPI
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.engine import make_url
 
-from app.common.reads import Reader, get_reader, reader_on
+from app.common import answers
+from app.common.reads import Reader, close_driver_pool, get_reader, reader_on
 from app.config import Settings, async_database_url
-from app.db import get_session, get_streaming_session, make_engine
+from app.db import get_session, get_streaming_session, make_engine, make_sessionmaker
 from app.main import create_app
 from app.migrations import run_on_connection
-from app.networks.answers import get_answers
 
 POSTGRES_URL = os.environ.get("CITYPACT_TEST_POSTGRES_URL")
 # The badge issuer's key of the test run: read when settings are made, kept out of the work tree.
@@ -134,8 +136,65 @@ async def client(app: FastAPI, session: AsyncSession) -> AsyncIterator[httpx.Asy
     app.dependency_overrides[get_streaming_session] = override
     app.dependency_overrides[get_reader] = reader
     # The test's writes are rolled back, never committed: no worker must keep answers read from them.
-    app.dependency_overrides[get_answers] = lambda: None
+    for kind in answers.KINDS.values():
+        app.dependency_overrides[kind] = lambda: None
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as test_client:
         yield test_client
     app.dependency_overrides.clear()
+
+
+@dataclass
+class Worker:
+    """An app serving a PostgreSQL database of its own whose writes commit, as one worker in production."""
+
+    app: FastAPI
+    url: str
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient
+
+    def listener(self) -> answers.Listener:
+        found = answers.listener(self.app)
+        assert found is not None
+        return found
+
+    async def listening(self) -> bool:
+        return self.listener().listening
+
+    async def cut_listener(self) -> None:
+        """End the listener's connection from the database's side, as a restart or a fault would."""
+        connection = self.listener().connection
+        assert connection is not None
+        async with self.engine.begin() as database:
+            await database.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": connection.get_server_pid()})
+
+
+@pytest.fixture
+async def worker(database: DatabaseUnderTest, tmp_path: Path) -> AsyncIterator[Worker]:
+    """A worker that keeps answers (app/common/answers.py): PostgreSQL only, as SQLite keeps none."""
+    if database.backend != "postgres":
+        pytest.skip("SQLite keeps no answers: every answer is read afresh")
+    url = await fresh_database_url(database.backend, str(tmp_path))
+    engine = make_engine(url)
+    app = create_app(settings_for(url))
+    try:
+        await migrate(engine)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield Worker(app, url, engine, make_sessionmaker(engine), client)
+    finally:
+        await answers.close(app)
+        await close_driver_pool(app)
+        await app.state.engine.dispose()
+        await engine.dispose()
+        await drop_postgres_database(url)
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 10.0) -> None:
+    """Notices and a lost connection reach a worker moments after they happen: poll for them."""
+    for _ in range(int(seconds / 0.05)):
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("not within the time allowed")

@@ -12,11 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cities.models import City, CityPlan, PlanAction, PlanStatus
 from app.common import driver
+from app.common.answers import Kept
 from app.common.pagination import PageParams, decode_offset, encode_offset
 from app.companies.models import CityCompany
 from app.errors import NotFound
 from app.matching import facts, scoring
 from app.matching.schemas import MatchRead
+
+
+# The whole answers of `GET /cities/{id}/matches` each worker keeps (app/common/answers.py): a page of
+# 50 is about 60 kB. The database says which cities' answers changed (alembic revision 0014): every
+# statement that writes a city, its plan, its actions or its (city, company) pair rows.
+MATCHES = Kept("citypact_city_matches", size=256)
 
 
 async def _rows(session: AsyncSession, stmt: Select[Any]) -> Sequence[Row[Any]]:

@@ -31,8 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.cities import progress as progress_math
 from app.cities import rollup as city_rollup
 from app.cities.models import City, CityInventory, CityPlan, CityProgress, PlanStatus
+from app.common.answers import Kept
 from app.common.standards import GpcSector
-from app.networks import answers
 from app.networks.models import (
     CityYearRollup,
     NetworkCity,
@@ -51,6 +51,9 @@ from app.projects.models import (
 
 SECTORS = [sector.value for sector in GpcSector]
 CHUNK = 5_000
+# The whole answers of `GET /networks/{id}/progress` each worker keeps (app/common/answers.py): a
+# network's (32 kB for 10,000 cities in 181 countries), and its answers for a year or a country.
+FIGURES = Kept("citypact_network_figures", size=256)
 
 
 def city_year_rows(
@@ -143,7 +146,7 @@ async def _lock_rows(session: AsyncSession, networks: list[uuid.UUID], country: 
     all writers lock in one order, so none waits for another in a cycle. The workers that keep the
     networks' answers are told to forget them once the transaction commits.
     """
-    await answers.changed(session, networks)
+    await FIGURES.changed(session, networks)
     if network_wide:
         await _lock_or_create(session, NetworkRollup, [{"network_id": n} for n in networks])
     await _lock_or_create(session, NetworkCountryRollup, [{"network_id": n, "country_code": country} for n in networks])
@@ -338,7 +341,7 @@ async def _update_country_rows(session: AsyncSession, country: str, values: list
 
 async def rebuild(session: AsyncSession) -> None:
     """Recompute every rollup from the source tables, set by set: after a bulk load, and in tests."""
-    await answers.changed(session, None)
+    await FIGURES.changed(session, None)
     await session.execute(delete(CityYearRollup))
     plans = {plan.city_id: plan for plan in await session.scalars(select(CityPlan))}
     inventories = await session.execute(

@@ -8,6 +8,7 @@ from fastapi.responses import StreamingResponse
 from app.cities import service as cities
 from app.cities.schemas import NetworkJoin
 from app.common import access
+from app.common.answers import Answers
 from app.common.pagination import Page, PageDep
 from app.common.reads import ReaderDep, model_response
 from app.db import SessionDep, StreamingSessionDep
@@ -15,9 +16,9 @@ from app.errors import Forbidden, NotFound
 from app.identity.auth import CurrentUser, require_role, role_in
 from app.identity.models import Role
 from app.networks import service
-from app.networks.answers import Answers, get_answers
 from app.networks.export import EXPORT_COLUMNS, csv_stream, json_stream
 from app.networks.progress import network_exists, network_progress
+from app.networks.rollup import FIGURES
 from app.networks.schemas import (
     MemberCityRead,
     NetworkCreate,
@@ -79,7 +80,7 @@ async def remove_city(network_id: uuid.UUID, city_id: uuid.UUID, user: CurrentUs
 
 @router.get("/networks/{network_id}/progress", response_model=NetworkProgress, openapi_extra=access.PUBLIC)
 async def progress(
-    network_id: uuid.UUID, reader: ReaderDep, answers: Annotated[Answers | None, Depends(get_answers)],
+    network_id: uuid.UUID, reader: ReaderDep, answers: Annotated[Answers | None, Depends(FIGURES)],
     year: Annotated[int | None, Query(ge=1990, le=2100, description="Figures for this inventory year.")] = None,
     country_code: Annotated[str | None, Query(min_length=2, max_length=2, description="Only member cities of this country.")] = None,
 ) -> Response:

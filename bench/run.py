@@ -264,10 +264,13 @@ def main() -> None:
     print(f"loaded {timings['rows']:,.0f} rows; network of {ids['sizes'][0]} cities, busiest city holds "
           f"{ids['sizes'][1]} companies", flush=True)
 
-    app_port, ceiling_port = free_port(), free_port()
+    app_port, fresh_port, ceiling_port = free_port(), free_port(), free_port()
     plain_dsn = driver.dsn(url)
-    app = start([sys.executable, "-m", "app", "serve", "--port", str(app_port), "--workers", "1"],
-                {"CITYPACT_DATABASE_URL": url, "CITYPACT_LOG_LEVEL": "WARNING"}, app_port)
+    served = {"CITYPACT_DATABASE_URL": url, "CITYPACT_LOG_LEVEL": "WARNING"}
+    app = start([sys.executable, "-m", "app", "serve", "--port", str(app_port), "--workers", "1"], served, app_port)
+    # The same app keeping no answers: what the first officer to ask after a change waits for.
+    fresh = start([sys.executable, "-m", "app", "serve", "--port", str(fresh_port), "--workers", "1"],
+                  served | {"CITYPACT_KEEP_ANSWERS": "false"}, fresh_port)
     ceiling = start([sys.executable, "-m", "uvicorn", "--app-dir", str(ROOT / "bench"), "ceiling:app", "--port",
                      str(ceiling_port), "--log-level", "warning", "--no-access-log"],
                     {"BENCH_CEILING_DSN": plain_dsn}, ceiling_port)
@@ -276,6 +279,7 @@ def main() -> None:
     memory = 0.0
     try:
         app_base, ceiling_base = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{ceiling_port}"
+        fresh_base = f"http://127.0.0.1:{fresh_port}"
         cities = ids["cities"]
         # Warm both servers' pools and caches.
         wrk(ceiling_base, [f"/cities/{c}" for c in cities], 3, args.connections)
@@ -287,23 +291,25 @@ def main() -> None:
                              "boundary": "operational_control", "methodology": "GHG Protocol"}).replace("0,", "YEAR,", 1)
         writes = {"BENCH_METHOD": "POST", "BENCH_BODY": report}
         warm, writers = ids["writers"][:500], ids["writers"][500:]
-        # Each measure: name, paths, goal, the ceiling it is compared with (if any), wrk's environment, connections.
+        # Each measure: name, paths, goal, the ceiling it is compared with (if any), wrk's environment,
+        # connections, and the server asked.
         measures = [
             ("GET /cities/{id}", [f"/api/v1/cities/{c}" for c in cities], "≥ 0.5× ceiling, p99 < 50 ms", "read",
-             {}, args.connections),
+             {}, args.connections, app_base),
             ("GET /companies/{id}", [f"/api/v1/companies/{c}" for c in ids["companies"]], "≥ 0.5× ceiling, p99 < 50 ms",
-             "read", {}, args.connections),
+             "read", {}, args.connections, app_base),
             ("GET /cities/{id}/progress", [f"/api/v1/cities/{c}/progress" for c in cities], "p99 < 10 ms", None,
-             {}, LATENCY_CONNECTIONS),
+             {}, LATENCY_CONNECTIONS, app_base),
             (f"GET /networks/{{id}}/progress ({ids['sizes'][0]} cities)", [f"/api/v1/networks/{ids['network'][0]}/progress"],
-             "p99 < 25 ms", None, {}, LATENCY_CONNECTIONS),
+             "p99 < 25 ms", None, {}, LATENCY_CONNECTIONS, app_base),
             ("GET /projects/{id}", [f"/api/v1/projects/{p}" for p in ids["projects"]], "≥ 0.5× ceiling, p99 < 50 ms", "read",
-             {}, args.connections),
-            # One officer's answer, then four asked at once.
-            *((f"GET /cities/{{id}}/matches ({ids['sizes'][1]} firms)", [f"/api/v1/cities/{ids['busiest'][0]}/matches"],
-               "p99 < 100 ms", None, {"BENCH_TOKEN": token}, connections) for connections in (1, LATENCY_CONNECTIONS)),
+             {}, args.connections, app_base),
+            # One officer's answer, then four asked at once: kept, and read afresh every time.
+            *((f"GET /cities/{{id}}/matches ({ids['sizes'][1]} firms, {kind})", [f"/api/v1/cities/{ids['busiest'][0]}/matches"],
+               "p99 < 100 ms", None, {"BENCH_TOKEN": token}, connections, base)
+              for kind, base in (("kept", app_base), ("read afresh", fresh_base)) for connections in (1, LATENCY_CONNECTIONS)),
             ("POST /companies/{id}/reports (with Idempotency-Key)", [f"/api/v1/companies/{c}/reports" for c in writers],
-             "≥ 500/s, 0 errors", "write", {"BENCH_TOKEN": token, **writes}, WRITE_CONNECTIONS),
+             "≥ 500/s, 0 errors", "write", {"BENCH_TOKEN": token, **writes}, WRITE_CONNECTIONS, app_base),
         ]
         # Writes are warmed up too (prepared statements, caches), on companies of their own.
         wrk(ceiling_base, [f"/companies/{c}/reports" for c in warm], 3, WRITE_CONNECTIONS, **writes)
@@ -312,10 +318,10 @@ def main() -> None:
         write_ceiling = wrk(ceiling_base, [f"/companies/{c}/reports" for c in writers], args.seconds,
                             WRITE_CONNECTIONS, **writes)
         ceilings = {"read": ceiling_figures, "write": write_ceiling}
-        for name, paths, goal, ceiling_name, env, connections in measures:
+        for name, paths, goal, ceiling_name, env, connections, base in measures:
             if ceiling_name != "write":  # the writes were warmed above, on companies of their own
-                wrk(app_base, paths, WARM_SECONDS, connections, **env)
-            figures = wrk(app_base, paths, args.seconds, connections, **env)
+                wrk(base, paths, WARM_SECONDS, connections, **env)
+            figures = wrk(base, paths, args.seconds, connections, **env)
             name = f"{name} [{connections} connections]"
             memory = max(memory, rss_mb(app.pid))
             ratio = figures["rps"] / ceilings[ceiling_name]["rps"] if ceiling_name else None
@@ -324,7 +330,7 @@ def main() -> None:
         rows.insert(-1, Row(f"ceiling: Starlette + asyncpg, one keyed row written in a transaction [{WRITE_CONNECTIONS} "
                             "connections]", **write_ceiling, goal="—"))
     finally:
-        for process in (app, ceiling):
+        for process in (app, fresh, ceiling):
             process.terminate()
             process.wait(timeout=30)
     note = f"{args.connections} connections, {args.seconds} s a measure, wrk with 2 threads, one uvicorn worker each."

@@ -57,7 +57,7 @@ def get_settings() -> Settings:
     return Settings()
 
 
-def settings_of(request: Request) -> Settings:
+async def settings_of(request: Request) -> Settings:
     """The settings the running application was created with."""
     return request.app.state.settings  # type: ignore[no-any-return]
 

@@ -34,7 +34,8 @@ class PageParams:
     cursor: str | None = None
 
 
-def page_params(
+# Dependencies that do no I/O are coroutines: FastAPI would run a plain function in a thread.
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=512, description="`next_cursor` of the previous page.")] = None,
 ) -> PageParams:

@@ -18,7 +18,7 @@ from app.identity.throttle import DatabaseThrottle, LoginThrottle, RedisThrottle
 router = APIRouter(tags=["identity"])
 
 
-def get_throttle(request: Request, session: SessionDep, settings: SettingsDep) -> LoginThrottle:
+async def get_throttle(request: Request, session: SessionDep, settings: SettingsDep) -> LoginThrottle:
     redis = request.app.state.redis
     return RedisThrottle(redis, settings) if redis is not None else DatabaseThrottle(session, settings)
 

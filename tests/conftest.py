@@ -137,7 +137,7 @@ async def client(app: FastAPI, session: AsyncSession) -> AsyncIterator[httpx.Asy
     app.dependency_overrides[get_reader] = reader
     # The test's writes are rolled back, never committed: no worker must keep answers read from them.
     for kind in answers.KINDS.values():
-        app.dependency_overrides[kind] = lambda: None
+        app.dependency_overrides[kind] = lambda: answers.NOTHING_KEPT
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as test_client:
         yield test_client

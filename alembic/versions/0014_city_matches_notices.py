@@ -18,6 +18,13 @@ CHANNEL = 'citypact_city_matches'
 READ = {'city': 'id', 'city_plan': 'city_id', 'plan_action': 'city_id', 'city_company': 'city_id'}
 # A notice names at most this many cities (it must stay under 8,000 bytes); beyond, '*' says every city.
 NAMED = 100
+# A trigger with transition tables answers one kind of statement only: one trigger per kind.
+EVENTS = {
+    'insert': 'AFTER INSERT ON {table} REFERENCING NEW TABLE AS changed',
+    'update': 'AFTER UPDATE ON {table} REFERENCING OLD TABLE AS changed NEW TABLE AS changed_to',
+    'delete': 'AFTER DELETE ON {table} REFERENCING OLD TABLE AS changed',
+    'truncate': 'AFTER TRUNCATE ON {table}',
+}
 
 
 def upgrade() -> None:
@@ -29,18 +36,17 @@ def upgrade() -> None:
     op.execute(f"""
         CREATE FUNCTION citypact_city_matches_changed() RETURNS trigger AS $$
         DECLARE
+            touched text := 'SELECT DISTINCT %1$I AS city FROM changed';
             cities text;
         BEGIN
             IF TG_OP = 'TRUNCATE' THEN
                 cities := '*';
-            ELSIF TG_OP = 'UPDATE' THEN
-                EXECUTE format('SELECT CASE WHEN count(*) > {NAMED} THEN ''*'' ELSE string_agg(city::text, '','') END '
-                               'FROM (SELECT %1$I AS city FROM changed UNION SELECT %1$I FROM changed_to) AS touched',
-                               TG_ARGV[0]) INTO cities;
             ELSE
+                IF TG_OP = 'UPDATE' THEN
+                    touched := 'SELECT %1$I AS city FROM changed UNION SELECT %1$I FROM changed_to';
+                END IF;
                 EXECUTE format('SELECT CASE WHEN count(*) > {NAMED} THEN ''*'' ELSE string_agg(city::text, '','') END '
-                               'FROM (SELECT DISTINCT %1$I AS city FROM changed) AS touched',
-                               TG_ARGV[0]) INTO cities;
+                               'FROM (' || touched || ') AS touched', TG_ARGV[0]) INTO cities;
             END IF;
             IF cities IS NOT NULL THEN
                 PERFORM pg_notify('{CHANNEL}', cities);
@@ -49,14 +55,7 @@ def upgrade() -> None:
         END $$ LANGUAGE plpgsql
     """)
     for table, column in READ.items():
-        # A trigger with transition tables answers one kind of statement only.
-        events = {
-            'insert': 'AFTER INSERT ON {table} REFERENCING NEW TABLE AS changed',
-            'update': 'AFTER UPDATE ON {table} REFERENCING OLD TABLE AS changed NEW TABLE AS changed_to',
-            'delete': 'AFTER DELETE ON {table} REFERENCING OLD TABLE AS changed',
-            'truncate': 'AFTER TRUNCATE ON {table}',
-        }
-        for event, when in events.items():
+        for event, when in EVENTS.items():
             op.execute(f"CREATE TRIGGER {table}_matches_{event} {when.format(table=table)} "
                        f"FOR EACH STATEMENT EXECUTE FUNCTION citypact_city_matches_changed('{column}')")
 
@@ -65,6 +64,6 @@ def downgrade() -> None:
     if op.get_bind().dialect.name != 'postgresql':
         return
     for table in READ:
-        for event in ('insert', 'update', 'delete', 'truncate'):
+        for event in EVENTS:
             op.execute(f"DROP TRIGGER {table}_matches_{event} ON {table}")
     op.execute("DROP FUNCTION citypact_city_matches_changed()")

@@ -114,7 +114,11 @@ class Listener:
         self.connection: asyncpg.Connection | None = None
         self.connecting: asyncio.Task[None] | None = None
         self.retry_at = 0.0
-        self.listening = False
+
+    @property
+    def listening(self) -> bool:
+        # The connection is held exactly while its loss has not been heard.
+        return self.connection is not None
 
     def ensure(self) -> None:
         """Start listening in the background if not listening: the request that asks does not wait."""
@@ -144,7 +148,6 @@ class Listener:
             self.connecting = None
 
     def _listen(self, listening: bool) -> None:
-        self.listening = listening
         for answers in self.answers.values():
             answers.listen(listening)
 
@@ -152,8 +155,8 @@ class Listener:
         self.answers[channel].notice(payload)
 
     def _lost(self, connection: Any) -> None:
-        self._listen(False)
         self.connection = None
+        self._listen(False)
 
     async def close(self) -> None:
         if self.connecting is not None:
@@ -166,23 +169,25 @@ class Listener:
 
 # Every kind of kept answer, by channel: a worker's listener listens on all of them.
 KINDS: dict[str, "Kept"] = {}
+# What a worker that keeps nothing has: it never listens, so it gives and takes no answer.
+NOTHING_KEPT = Answers(size=0)
 
 
 class Kept:
     """One kind of answer that workers keep, told of changes on `channel`. As a FastAPI dependency,
-    it gives the worker's answers of this kind, listening for changes, or None where none are kept."""
+    it gives the worker's answers of this kind, listening for changes, or `NOTHING_KEPT`."""
 
     def __init__(self, channel: str, *, size: int) -> None:
         self.channel = channel
         self.size = size
         KINDS[channel] = self
 
-    async def __call__(self, request: Request) -> Answers | None:
+    async def __call__(self, request: Request) -> Answers:
         found = listener(request.app)
         if found is None:
-            return None
+            return NOTHING_KEPT
         found.ensure()
-        return found.answers.get(self.channel)
+        return found.answers.get(self.channel, NOTHING_KEPT)
 
     async def changed(self, session: AsyncSession, ids: Iterable[uuid.UUID] | None) -> None:
         """Tell every worker, once the session's transaction commits, that the answers of these ids

@@ -20,21 +20,20 @@ router = APIRouter(tags=["matching"])
 @router.get("/cities/{city_id}/matches", response_model=Page[MatchRead], openapi_extra=access.role("members", "city"))
 async def city_matches(
     city_id: uuid.UUID, page: PageDep, user: CurrentUser, session: SessionDep,
-    answers: Annotated[Answers | None, Depends(service.MATCHES)], action_id: uuid.UUID | None = None,
+    answers: Annotated[Answers, Depends(service.MATCHES)], action_id: uuid.UUID | None = None,
 ) -> Response:
     """The co-located companies ranked as partners for the city's actions, best first, with reasons."""
     key = (city_id, (action_id, page.cursor, page.limit))
-    if answers is not None and (kept := answers.get(key)) is not None:
+    if (kept := answers.get(key)) is not None:
         # Kept, so the city exists: a write that removed it would have had the answer forgotten.
         await require_role(session, user, city_id, Role.VIEWER)
         return Response(kept, media_type="application/json")
-    token = answers.token() if answers is not None else 0
+    token = answers.token()
     city = await service.city_facts(session, city_id)
     await require_role(session, user, city_id, Role.VIEWER)
     items, cursor = await service.city_matches(session, city=city, params=page, action_id=action_id)
     response = model_response(Page[MatchRead](items=items, next_cursor=cursor))
-    if answers is not None:
-        answers.put(key, token, bytes(response.body))
+    answers.put(key, token, bytes(response.body))
     return response
 
 

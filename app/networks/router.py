@@ -80,23 +80,22 @@ async def remove_city(network_id: uuid.UUID, city_id: uuid.UUID, user: CurrentUs
 
 @router.get("/networks/{network_id}/progress", response_model=NetworkProgress, openapi_extra=access.PUBLIC)
 async def progress(
-    network_id: uuid.UUID, reader: ReaderDep, answers: Annotated[Answers | None, Depends(FIGURES)],
+    network_id: uuid.UUID, reader: ReaderDep, answers: Annotated[Answers, Depends(FIGURES)],
     year: Annotated[int | None, Query(ge=1990, le=2100, description="Figures for this inventory year.")] = None,
     country_code: Annotated[str | None, Query(min_length=2, max_length=2, description="Only member cities of this country.")] = None,
 ) -> Response:
     """Aggregate progress of the member cities (definitions in the API description)."""
     country_code = country_code.upper() if country_code else None
     key = (network_id, (year, country_code))
-    if answers is not None and (kept := answers.get(key)) is not None:
+    if (kept := answers.get(key)) is not None:
         return Response(kept, media_type="application/json")
-    token = answers.token() if answers is not None else 0
+    token = answers.token()
     progress = await network_progress(reader, network_id=network_id, year=year, country_code=country_code)
     # Only without member cities can the network be unknown: a network with member cities exists.
     if progress.member_cities == 0 and not await network_exists(reader, network_id):
         raise NotFound(f"No network has the id {network_id}.")
     response = model_response(progress)
-    if answers is not None:
-        answers.put(key, token, bytes(response.body))
+    answers.put(key, token, bytes(response.body))
     return response
 
 

@@ -1,9 +1,13 @@
 """Registration, tokens, logout and /users/me through the API."""
 
+from datetime import timedelta
+
 import httpx
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.identity.models import OrgKind, Role
+from app.db import utcnow
+from app.identity.models import AccessToken, OrgKind, Role
 from tests.factories import PASSWORD, add_member, auth_headers, make_organization, make_user
 
 API = "/api/v1"
@@ -74,6 +78,14 @@ async def test_logout_revokes_the_token(client: httpx.AsyncClient, session: Asyn
     after = await client.get(f"{API}/users/me", headers=headers)
     assert after.status_code == 401
     assert after.headers["www-authenticate"] == "Bearer"
+
+
+async def test_an_expired_token_is_refused(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    user = await make_user(session)
+    headers = await auth_headers(session, user)
+    assert (await client.get(f"{API}/users/me", headers=headers)).status_code == 200
+    await session.execute(update(AccessToken).where(AccessToken.user_id == user.id).values(expires_at=utcnow() - timedelta(seconds=1)))
+    assert (await client.get(f"{API}/users/me", headers=headers)).status_code == 401
 
 
 async def test_me_needs_a_valid_token(client: httpx.AsyncClient) -> None:
